@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { register as serve } from './serve.js';
+
+/** Every verb of the CLI; each file registers one command and stays thin. */
+export const verbs: Array<(program: Command) => void> = [serve];

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Many tests start real child processes (servers, the controller); two workers
+// match the two cores CI has, and generous timeouts absorb a noisy machine.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
