@@ -1,0 +1,91 @@
+// Named defaults of the deployer. Every one can be overridden by the environment
+// variable named beside it (and most by a CLI flag, which wins over both).
+
+export const DefaultDir = '.deploy';
+export const DefaultHost = '127.0.0.1';
+export const DefaultPublicPort = 8000;
+export const DefaultBluePort = 8001;
+export const DefaultGreenPort = 8002;
+
+export const DefaultDrainTimeoutMs = 30_000; // DEPLOY_DRAIN_TIMEOUT
+export const DefaultKeepPreviousMs = 10 * 60_000; // DEPLOY_KEEP_PREVIOUS
+export const DefaultAnalysisWindowMs = 60_000; // DEPLOY_ANALYSIS_WINDOW
+export const DefaultMaxErrorRate = 0.1; // DEPLOY_MAX_ERROR_RATE (the guide's 10%)
+export const DefaultAnalysisMinRequests = 20; // DEPLOY_ANALYSIS_MIN_REQUESTS
+export const DefaultReadyTimeoutMs = 30_000; // DEPLOY_READY_TIMEOUT
+export const DefaultValidateTimeoutMs = 30_000; // DEPLOY_VALIDATE_TIMEOUT
+export const DefaultStopTimeoutMs = 10_000; // DEPLOY_STOP_TIMEOUT (SIGTERM, then SIGKILL)
+export const DefaultRestartBackoffMs = 1_000; // DEPLOY_RESTART_BACKOFF (doubles, capped)
+export const DefaultRestartBackoffMaxMs = 30_000;
+export const DefaultBodyLimitBytes = 4 * 1024 * 1024; // ROUTER_BODY_LIMIT
+export const DefaultUpstreamTimeoutMs = 60_000; // ROUTER_UPSTREAM_TIMEOUT (until response headers)
+export const DefaultRequestTimeoutMs = 30_000; // ROUTER_REQUEST_TIMEOUT (receiving the request)
+export const DefaultMaxRetries = 2;
+
+export const ReadyPath = '/health/ready';
+export const InfoPath = '/deployment/info';
+export const RouterMetricsPath = '/router/metrics';
+export const RouterStatusPath = '/router/status';
+export const PreviewHeader = 'x-deployment-color';
+export const SessionHeader = 'mcp-session-id';
+
+/** Reads a number from the environment, or the default when unset or not a number. */
+export function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+/** Reads a duration ("30s", "500ms", "10m" or plain ms) from the environment. */
+export function envDuration(name: string, fallbackMs: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallbackMs;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
+  if (!m) return fallbackMs;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  return Math.round(n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+}
+
+export interface DeployDefaults {
+  drainTimeoutMs: number;
+  keepPreviousMs: number;
+  analysisWindowMs: number;
+  maxErrorRate: number;
+  analysisMinRequests: number;
+  readyTimeoutMs: number;
+  validateTimeoutMs: number;
+  stopTimeoutMs: number;
+  restartBackoffMs: number;
+  validateMaxAvgMs: number | undefined;
+  validateMaxMaxMs: number | undefined;
+}
+
+/** The deploy defaults after environment overrides; flags on a verb override these per call. */
+export function deployDefaults(): DeployDefaults {
+  const maxAvg = process.env.DEPLOY_VALIDATE_MAX_AVG_MS;
+  const maxMax = process.env.DEPLOY_VALIDATE_MAX_MAX_MS;
+  return {
+    drainTimeoutMs: envDuration('DEPLOY_DRAIN_TIMEOUT', DefaultDrainTimeoutMs),
+    keepPreviousMs: envDuration('DEPLOY_KEEP_PREVIOUS', DefaultKeepPreviousMs),
+    analysisWindowMs: envDuration('DEPLOY_ANALYSIS_WINDOW', DefaultAnalysisWindowMs),
+    maxErrorRate: envNumber('DEPLOY_MAX_ERROR_RATE', DefaultMaxErrorRate),
+    analysisMinRequests: envNumber('DEPLOY_ANALYSIS_MIN_REQUESTS', DefaultAnalysisMinRequests),
+    readyTimeoutMs: envDuration('DEPLOY_READY_TIMEOUT', DefaultReadyTimeoutMs),
+    validateTimeoutMs: envDuration('DEPLOY_VALIDATE_TIMEOUT', DefaultValidateTimeoutMs),
+    stopTimeoutMs: envDuration('DEPLOY_STOP_TIMEOUT', DefaultStopTimeoutMs),
+    restartBackoffMs: envDuration('DEPLOY_RESTART_BACKOFF', DefaultRestartBackoffMs),
+    validateMaxAvgMs: maxAvg ? Number(maxAvg) : undefined,
+    validateMaxMaxMs: maxMax ? Number(maxMax) : undefined,
+  };
+}
+
+export type Colour = 'blue' | 'green';
+export const Colours: readonly Colour[] = ['blue', 'green'];
+export function otherColour(c: Colour): Colour {
+  return c === 'blue' ? 'green' : 'blue';
+}
+export function isColour(v: unknown): v is Colour {
+  return v === 'blue' || v === 'green';
+}

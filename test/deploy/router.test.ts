@@ -1,0 +1,258 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Router } from '../../src/deploy/router.js';
+
+// Real node:http backends stand in for the two colours: the router is tested on real sockets.
+interface Backend {
+  name: string;
+  port: number;
+  server: http.Server;
+  seen: number;
+  close(): Promise<void>;
+}
+
+const started: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  for (const s of started.splice(0).reverse()) await s.close().catch(() => {});
+});
+
+async function backend(name: string, port = 0): Promise<Backend> {
+  let sessionSeq = 0;
+  const b: Backend = {
+    name,
+    port: 0,
+    seen: 0,
+    server: http.createServer((req, res) => {
+      b.seen++;
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString();
+        if (req.url === '/sse') {
+          res.writeHead(200, { 'content-type': 'text/event-stream' });
+          res.write(`data: first from ${name}\n\n`);
+          setTimeout(() => res.end(`data: second\n\n`), 300);
+          return;
+        }
+        const headers: Record<string, string> = { 'content-type': 'application/json' };
+        const sid = req.headers['mcp-session-id'];
+        if (req.url === '/mcp' && req.method === 'POST' && sid === undefined) headers['mcp-session-id'] = `${name}-${++sessionSeq}`;
+        if (typeof sid === 'string' && !sid.startsWith(name)) {
+          res.writeHead(404, headers).end(JSON.stringify({ error: 'unknown session' }));
+          return;
+        }
+        const slow = req.url === '/slow' ? 200 : 0;
+        setTimeout(() => {
+          res.writeHead(200, headers).end(
+            JSON.stringify({ backend: name, method: req.method, url: req.url, body, xff: req.headers['x-forwarded-for'], sid: sid ?? null }),
+          );
+        }, slow);
+      });
+    }),
+    close: () =>
+      new Promise<void>((r) => {
+        b.server.close(() => r());
+        b.server.closeAllConnections();
+      }),
+  };
+  await new Promise<void>((r) => b.server.listen(port, '127.0.0.1', () => r()));
+  b.port = (b.server.address() as AddressInfo).port;
+  started.push(b);
+  return b;
+}
+
+async function router(bluePort: number, greenPort: number, extra: Partial<ConstructorParameters<typeof Router>[0]> = {}): Promise<Router> {
+  const r = new Router({ host: '127.0.0.1', port: 0, bluePort, greenPort, ...extra });
+  await r.listen();
+  started.push(r);
+  return r;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+function call(
+  port: number,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+      });
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+function ready(r: Router, colour: 'blue' | 'green'): void {
+  const t = r.targets[colour];
+  if (t.state === 'stopped') t.setState('starting');
+  t.setState('ready');
+}
+
+describe('router', () => {
+  it('answers 503 with a JSON body when nothing is active', async () => {
+    const r = await router(1, 2);
+    const res = await call(r.port, '/health');
+    expect(res.status).toBe(503);
+    expect(res.json.error).toBe('service_unavailable');
+    const mcp = await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(mcp.status).toBe(503);
+    expect((mcp.json.error as { code: number }).code).toBe(-32000);
+  });
+
+  it('proxies to the active colour, forwards bodies and X-Forwarded-*, and switches atomically', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const a = await call(r.port, '/pricing?x=1', { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
+    expect(a.json).toMatchObject({ backend: 'blue', url: '/pricing?x=1', body: '{"a":1}', xff: '127.0.0.1' });
+    ready(r, 'green');
+    const sw = r.switchTo('green');
+    expect(sw).toMatchObject({ from: 'blue', to: 'green' });
+    expect(r.targets.blue.state).toBe('standby');
+    expect((await call(r.port, '/x')).json.backend).toBe('green');
+  });
+
+  it('routes preview traffic by X-Deployment-Color and refuses a colour that is not running', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const refused = await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } });
+    expect(refused.status).toBe(503);
+    ready(r, 'green');
+    expect((await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } })).json.backend).toBe('green');
+    expect((await call(r.port, '/x')).json.backend).toBe('blue');
+    expect((await call(r.port, '/x', { headers: { 'x-deployment-color': 'purple' } })).status).toBe(400);
+  });
+
+  it('keeps an MCP session on the colour that created it, and forgets it on DELETE', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const init = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
+    const sid = init.headers['mcp-session-id'] as string;
+    expect(sid).toMatch(/^blue-/);
+    expect(r.sessionCount('blue')).toBe(1);
+    ready(r, 'green');
+    r.switchTo('green');
+    const onSession = await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } });
+    expect(onSession.json).toMatchObject({ backend: 'blue', sid });
+    const fresh = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
+    expect(fresh.headers['mcp-session-id']).toMatch(/^green-/);
+    await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': sid } });
+    expect(r.sessionCount('blue')).toBe(0);
+    // Forgotten: the session id now goes to the active colour, which does not know it.
+    expect((await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } })).status).toBe(404);
+  });
+
+  it('re-sends a request whose upstream refused the connection to the active colour', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const init = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
+    const sid = init.headers['mcp-session-id'] as string;
+    ready(r, 'green');
+    r.switchTo('green');
+    await blue.close(); // blue dies with the session still mapped to it
+    const res = await call(r.port, '/mcp', { method: 'POST', body: '{"retry":true}', headers: { 'mcp-session-id': sid } });
+    // Green answered (404: it does not know blue's session), not a 502 from the router.
+    expect(res.status).toBe(404);
+    const plain = await call(r.port, '/x', { headers: { 'x-deployment-color': 'blue' } });
+    expect(plain.status).toBe(200);
+    expect(plain.json.backend).toBe('green');
+    expect(await r.metrics.text()).toMatch(/router_retries_total\{colour="green"\} [1-9]/);
+  });
+
+  it('passes SSE through unbuffered', async () => {
+    const blue = await backend('blue');
+    const r = await router(blue.port, 1);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const firstAt = await new Promise<{ first: number; end: number; text: string }>((resolve, reject) => {
+      const t0 = Date.now();
+      http
+        .get({ host: '127.0.0.1', port: r.port, path: '/sse' }, (res) => {
+          let first = 0;
+          let text = '';
+          res.on('data', (c: Buffer) => {
+            if (!first) first = Date.now() - t0;
+            text += c.toString();
+          });
+          res.on('end', () => resolve({ first, end: Date.now() - t0, text }));
+        })
+        .on('error', reject);
+    });
+    expect(firstAt.text).toContain('first from blue');
+    expect(firstAt.text).toContain('second');
+    // The first event arrived before the backend finished (it waits 300 ms before the second).
+    expect(firstAt.end - firstAt.first).toBeGreaterThan(150);
+  });
+
+  it('rejects bodies over the limit with 413', async () => {
+    const blue = await backend('blue');
+    const r = await router(blue.port, 1, { bodyLimitBytes: 100 });
+    ready(r, 'blue');
+    r.switchTo('blue');
+    const res = await call(r.port, '/x', { method: 'POST', body: 'x'.repeat(500) });
+    expect(res.status).toBe(413);
+  });
+
+  it('switches back and forth under concurrent load with zero failed requests, draining before a stop', async () => {
+    const blue = await backend('blue');
+    let green = await backend('green');
+    const r = await router(blue.port, green.port);
+    ready(r, 'blue');
+    r.switchTo('blue');
+    ready(r, 'green');
+    let stop = false;
+    const failures: string[] = [];
+    const seen = { blue: 0, green: 0 } as Record<string, number>;
+    const worker = async (i: number) => {
+      while (!stop) {
+        try {
+          const res = await call(r.port, i % 2 ? '/mcp' : '/slow', { method: 'POST', body: `{"i":${i}}` });
+          if (res.status !== 200) failures.push(`${res.status} ${JSON.stringify(res.json)}`);
+          else seen[res.json.backend as string]!++;
+        } catch (err) {
+          failures.push(String(err));
+        }
+      }
+    };
+    const workers = Array.from({ length: 24 }, (_, i) => worker(i));
+    for (let round = 0; round < 6; round++) {
+      await new Promise((res) => setTimeout(res, 150));
+      const to = round % 2 === 0 ? 'green' : 'blue';
+      const from = to === 'green' ? 'blue' : 'green';
+      r.switchTo(to);
+      if (from === 'green') {
+        // Stop green for real after the router drained it, then bring it back on a new port.
+        await r.drain('green', 300); // its sessions never end: the timeout bounds the wait
+        await r.detach('green', 2000);
+        await green.close();
+        green = await backend('green');
+        r.prepare('green', green.port);
+        r.targets.green.setState('ready');
+      }
+    }
+    stop = true;
+    await Promise.all(workers);
+    expect(failures).toEqual([]);
+    expect(seen.blue).toBeGreaterThan(0);
+    expect(seen.green).toBeGreaterThan(0);
+  });
+});
