@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as serve } from './serve.js';
+import { register as validate } from './validate.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
-export const verbs: Array<(program: Command) => void> = [serve];
+export const verbs: Array<(program: Command) => void> = [serve, validate];

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { EXIT_FAIL, EXIT_OK, UsageError, intFlag } from './usage.js';
+
+interface ValidateFlags {
+  stdio?: string;
+  url?: string;
+  suite: string;
+  json?: boolean;
+  timeoutMs?: string;
+  expectVersion?: string;
+  spec?: string;
+  maxAvgMs?: string;
+  maxMs?: string;
+  header?: string[];
+}
+
+const SUITES = ['quick', 'integration', 'full'] as const;
+
+export function register(program: Command): void {
+  program
+    .command('validate')
+    .description("check an MCP server the way the guide's test scripts do (quick = quick_validate, integration = test_mcp_server, full = the 16 scenarios)")
+    .option('--stdio <command>', 'start the server with this command and speak MCP on its stdin/stdout')
+    .option('--url <url>', 'the Streamable HTTP endpoint, e.g. http://127.0.0.1:8002/mcp')
+    .option('--suite <name>', 'quick | integration | full', 'quick')
+    .option('--json', 'print the result as JSON instead of lines')
+    .option('--timeout-ms <n>', 'per-request and start-up timeout in ms', '10000')
+    .option('--expect-version <v>', 'fail unless the server reports this version (serverInfo.version)')
+    .option('--spec <file>', 'expectations file (default: data/validate/llm-pricing-mcp.json)')
+    .option('--max-avg-ms <n>', 'quick: average response-time limit in ms', '10')
+    .option('--max-ms <n>', 'quick: maximum response-time limit in ms', '100')
+    .option('--header <name:value...>', 'extra HTTP header(s) on every request')
+    .action(async (flags: ValidateFlags) => {
+      if (!SUITES.includes(flags.suite as (typeof SUITES)[number])) {
+        throw new UsageError(`--suite must be one of ${SUITES.join(', ')}, got "${flags.suite}"`);
+      }
+      if ((flags.stdio === undefined) === (flags.url === undefined)) throw new UsageError('give exactly one of --stdio <command> or --url <url>');
+      const { runValidation, ValidateOptionsError } = await import('../check/validate/run.js');
+      const onLine = flags.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+      let result;
+      try {
+        result = await runValidation(
+          {
+            suite: flags.suite as (typeof SUITES)[number],
+            ...(flags.stdio !== undefined && { stdio: flags.stdio }),
+            ...(flags.url !== undefined && { url: flags.url }),
+            timeoutMs: intFlag('--timeout-ms', flags.timeoutMs)!,
+            ...(flags.expectVersion !== undefined && { expectVersion: flags.expectVersion }),
+            ...(flags.spec !== undefined && { specFile: flags.spec }),
+            maxAvgMs: intFlag('--max-avg-ms', flags.maxAvgMs)!,
+            maxMaxMs: intFlag('--max-ms', flags.maxMs)!,
+            headers: parseHeaders(flags.header ?? []),
+          },
+          onLine,
+        );
+      } catch (err) {
+        if (err instanceof ValidateOptionsError) throw new UsageError(err.message);
+        throw err;
+      }
+      if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      process.exitCode = result.ok ? EXIT_OK : EXIT_FAIL;
+    });
+}
+
+function parseHeaders(values: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header must look like "Name: value", got "${v}"`);
+    headers[v.slice(0, i).trim()] = v.slice(i + 1).trim();
+  }
+  return headers;
+}
