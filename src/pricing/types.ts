@@ -29,7 +29,10 @@ export interface ProviderInfo {
   note?: string;
 }
 
-/** One price step of a long-context tier: applies when the prompt has at least `start` input tokens. */
+/**
+ * One price step of a long-context tier: applies to the whole request when the prompt has MORE than `start`
+ * input tokens (genai-prices' rule: `input_tokens > start`).
+ */
 export interface TierRate {
   start: number;
   rate: RatePerMTok;
@@ -43,6 +46,9 @@ export interface ModelRates {
   input_tiers?: TierRate[];
   output_tiers?: TierRate[];
   cache_read_tiers?: TierRate[];
+  cache_write_tiers?: TierRate[];
+  /** A flat fee in USD per 1,000 requests (e.g. Perplexity's search-context fee), added once per request. */
+  per_1k_requests?: string;
 }
 
 export interface PerformanceFigures extends Provenance {
@@ -71,6 +77,10 @@ export interface ModelEntry {
   use_case?: UseCaseInfo;
   /** Where the prices come from. */
   price_source: Provenance;
+  /** Whether the default listing shows this model (see provider-policy.ts); unlisted models still resolve. */
+  listed: boolean;
+  /** Other names that resolve to this entry (lower-case), e.g. dated snapshots and rule aliases. */
+  aliases: string[];
 }
 
 export type ResolveResult =
@@ -98,12 +108,22 @@ export interface CostBreakdown {
   cached_input_cost: number;
   cache_write_cost: number;
   output_cost: number;
+  /** Per-request fees (per_1k_requests x requests); 0 for most models. */
+  request_cost: number;
   total_cost: number;
   /** Per single request when requests > 1. */
   per_request_total_cost: number;
   currency: 'USD';
   /** The per-1M rates actually applied (after tiers). */
-  rates_used: { input: RatePerMTok; output: RatePerMTok; cache_read?: RatePerMTok; cache_write?: RatePerMTok; tier_start?: number };
+  rates_used: {
+    input: RatePerMTok;
+    output: RatePerMTok;
+    cache_read?: RatePerMTok;
+    cache_write?: RatePerMTok;
+    /** Set when a long-context tier applied: the tier's `start` (input tokens above it are priced at the tier). */
+    tier_start?: number;
+    per_1k_requests?: string;
+  };
   /** Same rates per 1K tokens, as the guide shows them. */
   rates_per_1k: { input: string; output: string };
 }
@@ -119,4 +139,26 @@ export interface Catalog {
   resolve(name: string, opts?: { provider?: string }): ResolveResult;
   /** Model names for completion: ids starting with (or containing) the prefix, best first. */
   complete(prefix: string, limit?: number): string[];
+  /** Every provider, listed or not (aggregators, resellers), for qualified lookups and explicit filters. */
+  readonly all_providers: readonly ProviderInfo[];
+  /** Every priced model, listed or not. */
+  readonly all_models: readonly ModelEntry[];
+  /**
+   * The default listing, or one provider's models when `provider` is given (id or name, any case; unlisted
+   * providers such as OpenRouter are allowed when named). Throws PricingInputError for an unknown provider.
+   */
+  listModels(filter?: ModelFilter): ModelEntry[];
+  /** Generic open-model names (e.g. "llama-3.3-70b") and the keys of the hosts offering them. */
+  readonly generic_names: ReadonlyMap<string, readonly string[]>;
+  /** genai-prices package version the base data came from, and the overlay's as-of date. */
+  readonly base_version: string;
+  readonly overlay_as_of: string;
+  /** Problems found while building (overlay entries pointing at models the base lacks); empty when healthy. */
+  readonly warnings: readonly string[];
+}
+
+export interface ModelFilter {
+  provider?: string;
+  category?: Category;
+  include_deprecated?: boolean;
 }

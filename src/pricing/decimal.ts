@@ -1,0 +1,89 @@
+// Exact decimal arithmetic for money. Published rates are decimals ("0.0375" USD
+// per 1M tokens); binary floats cannot hold most of them, so a naive
+// `tokens * rate / 1e6` prints things like 0.22499999999999998. We keep every
+// amount as a bigint count of 1e-18 USD ("atto-dollars"), which holds
+// tokens x rate/1e6 exactly for any rate with up to 12 decimals, sum exactly,
+// and round once at the edge.
+
+/** Decimal places of the fixed-point unit (1e-18 USD). */
+const SCALE_DIGITS = 18;
+/** A rate per 1M tokens with more decimals than this cannot be held exactly. */
+export const MAX_RATE_DECIMALS = SCALE_DIGITS - 6;
+/** Amounts leave this module rounded to 1e-10 USD. */
+export const ROUND_DIGITS = 10;
+
+const DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+
+/**
+ * The plain decimal text of a finite non-negative JS number, as the shortest
+ * round-trip form prints it ("0.0375", never "3.75e-2").
+ */
+export function numberToDecimal(n: number): string {
+  if (!Number.isFinite(n) || n < 0) throw new RangeError(`not a finite non-negative number: ${n}`);
+  const text = String(n);
+  const exp = /^(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!exp) return text;
+  const digits = (exp[1] ?? '') + (exp[2] ?? '');
+  const power = Number(exp[3]) - (exp[2]?.length ?? 0);
+  if (power >= 0) return digits + '0'.repeat(power);
+  const pad = digits.padStart(-power + 1, '0');
+  return trimDecimal(`${pad.slice(0, power)}.${pad.slice(power)}`);
+}
+
+function trimDecimal(text: string): string {
+  if (!text.includes('.')) return text;
+  return text.replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** Parse a non-negative decimal string into 1e-18 units of its value (exact). */
+export function parseDecimal(text: string, maxDecimals = SCALE_DIGITS): bigint {
+  const m = DECIMAL.exec(text);
+  if (!m) throw new RangeError(`not a non-negative decimal: "${text}"`);
+  const frac = m[2] ?? '';
+  if (frac.replace(/0+$/, '').length > maxDecimals) {
+    throw new RangeError(`"${text}" has more than ${maxDecimals} decimals`);
+  }
+  return BigInt(m[1] ?? '0') * 10n ** BigInt(SCALE_DIGITS) + BigInt(frac.padEnd(SCALE_DIGITS, '0').slice(0, SCALE_DIGITS) || '0');
+}
+
+/** Exact cost in 1e-18 USD of `tokens` at `ratePerMTok` (a decimal string). */
+export function tokenCost(tokens: number, ratePerMTok: string): bigint {
+  const rate = parseDecimal(ratePerMTok, MAX_RATE_DECIMALS);
+  // rate is in 1e-18 units per 1M tokens; divide by 1e6 exactly: rate has at
+  // most 12 decimals, so rate is a multiple of 1e6 units.
+  return (BigInt(tokens) * rate) / 1_000_000n;
+}
+
+/** Exact value in 1e-18 units of a decimal rate divided by `divisor` (for per-1K display). */
+export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
+  const negative = units < 0n;
+  let abs = negative ? -units : units;
+  if (maxDigits < SCALE_DIGITS) abs = roundHalfUp(abs, SCALE_DIGITS - maxDigits) * 10n ** BigInt(SCALE_DIGITS - maxDigits);
+  const whole = abs / 10n ** BigInt(SCALE_DIGITS);
+  const frac = (abs % 10n ** BigInt(SCALE_DIGITS)).toString().padStart(SCALE_DIGITS, '0');
+  return (negative ? '-' : '') + trimDecimal(`${whole}.${frac}`);
+}
+
+function roundHalfUp(value: bigint, dropDigits: number): bigint {
+  const div = 10n ** BigInt(dropDigits);
+  const q = value / div;
+  return value % div >= div / 2n ? q + 1n : q;
+}
+
+/**
+ * The one rounding step: units -> JS number rounded half-up to 1e-10 USD. The
+ * number is parsed from the short decimal text, so it prints as that text.
+ */
+export function unitsToNumber(units: bigint): number {
+  return Number(formatUnits(units, ROUND_DIGITS));
+}
+
+/** A decimal rate string divided by 1000 (per-1M -> per-1K), exact. */
+export function perThousand(ratePerMTok: string): string {
+  return formatUnits(parseDecimal(ratePerMTok) / 1000n);
+}
+
+/** Multiply a units amount by an integer count exactly. */
+export function scaleUnits(units: bigint, count: number): bigint {
+  return units * BigInt(count);
+}

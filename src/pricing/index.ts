@@ -1,0 +1,12 @@
+// The public face of the pricing core.
+export type * from './types.js';
+export { loadCatalog, loadOverlay, loadBaseProviders, basePackageVersion, DEFAULT_OVERLAY_PATH } from './load-catalog.js';
+export type { LoadOptions } from './load-catalog.js';
+export { buildCatalog } from './build-catalog.js';
+export type { BaseProvider, BuildOptions } from './build-catalog.js';
+export { estimateCost, validateCostInput, ratesFor } from './cost.js';
+export { PricingInputError } from './errors.js';
+export { parseOverlay, OverlayError, OverlaySchema } from './overlay-schema.js';
+export type { Overlay } from './overlay-schema.js';
+export { blendedPerMTok, costTier, category } from './classify.js';
+export { GUIDE_PROVIDER_IDS } from './provider-policy.js';

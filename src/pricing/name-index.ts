@@ -1,0 +1,237 @@
+// The lookup index: built once per data version, so resolving a known name is
+// a map access. Order of interpretation for a name (all case-insensitive):
+//
+//  1. a curated overlay alias or generic open-model name (human decisions
+//     that override the base data, e.g. the gemini-1.5-flash-8b fix);
+//  2. "provider:model" or "provider/model" when the prefix names a provider
+//     and the rest resolves within it;
+//  3. an exact id, then an alias (genai-prices' `equals` rules, "-latest"
+//     stripped) — among providers by rank (maker first, resellers last) and,
+//     within one provider, exact ids before aliases;
+//  4. the name without a trailing date ("-20240229", "-2024-08-06", "@20241022");
+//  5. genai-prices' pattern rules (starts_with, contains, regex), providers by
+//     rank: only after every exact interpretation failed, remembered per name.
+import type { ModelEntry, ProviderInfo, ResolveResult } from './types.js';
+import { equalNames, matches, type MatchLogic } from './match-rule.js';
+import { closeMatches } from './suggest.js';
+
+type Via = 'exact' | 'alias' | 'snapshot' | 'qualified' | 'generic' | 'rule';
+
+interface Candidate {
+  entry: ModelEntry;
+  kind: 0 | 1 | 2; // 0 exact id, 1 alias from the data (rule `equals`, overlay), 2 derived ("-latest" stripped)
+  rank: number;
+}
+
+export interface IndexInput {
+  models: readonly ModelEntry[];
+  /** Match rules of base models by entry key. */
+  rules: ReadonlyMap<string, MatchLogic>;
+  providerRank: (p: ProviderInfo) => number;
+  findProvider: (idOrName: string) => ProviderInfo | undefined;
+  /** Overlay aliases: lower-case alias -> entry. */
+  overlayAliases: ReadonlyMap<string, ModelEntry>;
+  /** Generic names: lower-case name -> offers, cheapest first. */
+  generic: ReadonlyMap<string, readonly ModelEntry[]>;
+  providerNames: readonly string[];
+}
+
+const DATED_SUFFIX = /[-@](?:20\d{2}-\d{2}-\d{2}|20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$/;
+const LOOKS_DATED = /(?:-20\d{2}-\d{2}-\d{2}|[-@]20\d{6}|-\d{4})$/;
+/** Rule-fallback answers remembered, bounded so that random names cannot grow memory without end. */
+const RULE_CACHE_MAX = 5000;
+
+export class NameIndex {
+  private readonly byName = new Map<string, Candidate[]>();
+  private readonly byProvider = new Map<string, ModelEntry[]>();
+  private readonly ruleCache = new Map<string, ModelEntry | null>();
+  private readonly completionNames: string[];
+  private readonly suggestionNames: string[];
+
+  constructor(private readonly input: IndexInput) {
+    for (const entry of input.models) {
+      const rank = input.providerRank(entry.provider);
+      const list = this.byProvider.get(entry.provider.id) ?? [];
+      list.push(entry);
+      this.byProvider.set(entry.provider.id, list);
+      this.add(entry.id.toLowerCase(), { entry, kind: 0, rank });
+      const derived = entry.id.toLowerCase().endsWith('-latest') ? entry.id.toLowerCase().slice(0, -'-latest'.length) : undefined;
+      for (const alias of entry.aliases) this.add(alias, { entry, kind: alias === derived ? 2 : 1, rank });
+    }
+    for (const list of this.byName.values()) list.sort((a, b) => a.rank - b.rank || a.kind - b.kind);
+    const listedNames = new Set<string>();
+    for (const e of input.models) {
+      if (!e.listed) continue;
+      listedNames.add(e.id.toLowerCase());
+      for (const a of e.aliases) if (!LOOKS_DATED.test(a)) listedNames.add(a);
+    }
+    for (const name of input.overlayAliases.keys()) listedNames.add(name);
+    for (const name of input.generic.keys()) listedNames.add(name);
+    this.suggestionNames = [...listedNames];
+    this.completionNames = [...listedNames].sort();
+  }
+
+  private add(name: string, c: Candidate): void {
+    const list = this.byName.get(name);
+    if (!list) this.byName.set(name, [c]);
+    else if (!list.some((x) => x.entry === c.entry)) list.push(c);
+  }
+
+  resolve(rawName: string, providerFilter?: string): ResolveResult {
+    const name = rawName.trim().toLowerCase();
+    if (name === '') return { ok: false, message: 'model name is empty', suggestions: [] };
+    // A display name typed with spaces ("Claude 3 Opus", "Jamba 1.5 Large") is tried as the hyphenated id.
+    const hyphenated = /\s/.test(name) ? name.replace(/\s+/g, '-') : undefined;
+    if (providerFilter !== undefined && providerFilter.trim() !== '') {
+      const provider = this.input.findProvider(providerFilter);
+      if (!provider) return this.unknownProvider(providerFilter);
+      return (
+        this.within(name, provider) ??
+        (hyphenated ? this.within(hyphenated, provider) : undefined) ??
+        this.notFound(rawName, `at provider ${provider.name}`)
+      );
+    }
+    return this.anywhere(name) ?? (hyphenated ? this.anywhere(hyphenated) : undefined) ?? this.notFound(rawName);
+  }
+
+  private anywhere(name: string): ResolveResult | undefined {
+    const curated = this.curated(name);
+    if (curated) return curated;
+    const qualified = this.qualified(name);
+    if (qualified) return qualified;
+    const direct = this.direct(name);
+    if (direct) return direct;
+    const undated = stripDate(name);
+    if (undated !== name) {
+      const r = this.curated(undated) ?? this.direct(undated);
+      if (r?.ok) return { ...r, via: r.via === 'generic' ? 'generic' : 'snapshot' };
+    }
+    const ruled = this.byRules(name, undefined);
+    return ruled ? { ok: true, model: ruled, via: 'rule' } : undefined;
+  }
+
+  private curated(name: string): ResolveResult | undefined {
+    const offers = this.input.generic.get(name);
+    const first = offers?.[0];
+    if (offers && first) return { ok: true, model: first, via: 'generic', offers: [...offers] };
+    const alias = this.input.overlayAliases.get(name);
+    return alias ? { ok: true, model: alias, via: 'alias' } : undefined;
+  }
+
+  private direct(name: string): ResolveResult | undefined {
+    const c = this.byName.get(name)?.[0];
+    if (!c) return undefined;
+    return { ok: true, model: c.entry, via: c.kind === 0 ? 'exact' : LOOKS_DATED.test(name) ? 'snapshot' : 'alias' };
+  }
+
+  private qualified(name: string): ResolveResult | undefined {
+    const m = /^([^:/]+)[:/](.+)$/.exec(name);
+    if (!m?.[1] || !m[2]) return undefined;
+    const provider = this.input.findProvider(m[1]);
+    if (!provider) return undefined;
+    const r = this.within(m[2], provider);
+    return r?.ok ? { ...r, via: 'qualified' } : undefined;
+  }
+
+  /** Resolve inside one provider (qualified names and provider filters). */
+  private within(name: string, provider: ProviderInfo): ResolveResult | undefined {
+    const offer = this.input.generic.get(name)?.find((e) => e.provider.id === provider.id);
+    if (offer) return { ok: true, model: offer, via: 'generic', offers: [offer] };
+    const alias = this.input.overlayAliases.get(name);
+    if (alias && alias.provider.id === provider.id) return { ok: true, model: alias, via: 'alias' };
+    for (const candidateName of [name, stripDate(name)]) {
+      const c = this.byName.get(candidateName)?.find((x) => x.entry.provider.id === provider.id);
+      if (c) {
+        const via: Via = candidateName !== name ? 'snapshot' : c.kind === 0 ? 'exact' : LOOKS_DATED.test(name) ? 'snapshot' : 'alias';
+        return { ok: true, model: c.entry, via };
+      }
+    }
+    const ruled = this.byRules(name, provider.id);
+    return ruled ? { ok: true, model: ruled, via: 'rule' } : undefined;
+  }
+
+  private byRules(name: string, providerId: string | undefined): ModelEntry | undefined {
+    const cacheKey = `${providerId ?? '*'}\u0000${name}`;
+    const cached = this.ruleCache.get(cacheKey);
+    if (cached !== undefined) return cached ?? undefined;
+    let found: ModelEntry | null = null;
+    const providerIds = providerId ? [providerId] : this.providerOrder();
+    outer: for (const pid of providerIds) {
+      for (const entry of this.byProvider.get(pid) ?? []) {
+        const rule = this.input.rules.get(entry.key);
+        if (rule && matches(rule, name)) {
+          found = entry;
+          break outer;
+        }
+      }
+    }
+    if (this.ruleCache.size >= RULE_CACHE_MAX) this.ruleCache.clear();
+    this.ruleCache.set(cacheKey, found);
+    return found ?? undefined;
+  }
+
+  private providerOrderCache: string[] | undefined;
+  private providerOrder(): string[] {
+    this.providerOrderCache ??= [...this.byProvider.keys()].sort((a, b) => {
+      const pa = this.byProvider.get(a)?.[0]?.provider;
+      const pb = this.byProvider.get(b)?.[0]?.provider;
+      return (pa ? this.input.providerRank(pa) : 999) - (pb ? this.input.providerRank(pb) : 999);
+    });
+    return this.providerOrderCache;
+  }
+
+  private notFound(rawName: string, where = ''): ResolveResult {
+    const suggestions = closeMatches(rawName.trim().toLowerCase(), this.suggestionNames, 3);
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
+    const place = where ? ` ${where}` : '';
+    return { ok: false, message: `Unknown model "${rawName.trim()}"${place}.${hint}`, suggestions };
+  }
+
+  private unknownProvider(raw: string): ResolveResult {
+    const suggestions = closeMatches(raw.trim().toLowerCase(), this.input.providerNames, 3);
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
+    return { ok: false, message: `Unknown provider "${raw.trim()}".${hint}`, suggestions };
+  }
+
+  /** Completion: names starting with the prefix (shortest first), then names containing it. */
+  complete(prefix: string, limit = 20): string[] {
+    const p = prefix.trim().toLowerCase();
+    const names = this.completionNames;
+    let lo = 0;
+    let hi = names.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((names[mid] ?? '') < p) lo = mid + 1;
+      else hi = mid;
+    }
+    const starts: string[] = [];
+    for (let i = lo; i < names.length; i++) {
+      const n = names[i] ?? '';
+      if (!n.startsWith(p)) break;
+      starts.push(n);
+    }
+    starts.sort((a, b) => a.length - b.length || (a < b ? -1 : 1));
+    const out = starts.slice(0, limit);
+    if (out.length < limit && p.length > 0) {
+      for (const n of names) {
+        if (out.length >= limit) break;
+        if (!n.startsWith(p) && n.includes(p)) out.push(n);
+      }
+    }
+    return out;
+  }
+}
+
+/** The name without a trailing snapshot date. */
+export function stripDate(name: string): string {
+  return name.replace(DATED_SUFFIX, '');
+}
+
+/** Aliases a base model gets from its own data: `equals` rule names and its id without "-latest". */
+export function baseAliases(id: string, rule: MatchLogic | undefined): string[] {
+  const lower = id.toLowerCase();
+  const out = new Set<string>(rule ? equalNames(rule) : []);
+  if (lower.endsWith('-latest')) out.add(lower.slice(0, -'-latest'.length));
+  out.delete(lower);
+  return [...out];
+}

@@ -1,0 +1,142 @@
+// The overlay file (data/overlay.json): what genai-prices lacks. Every entry
+// carries provenance (source + as_of, and estimate: true when no published
+// source exists). The schema is the contract; parseOverlay rejects a broken
+// file with a message naming the entry and the field to fix.
+import { z } from 'zod';
+
+const isoDate = z
+  .string({ error: 'must be a date YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'is not a real calendar date');
+
+/** A rate per 1M tokens: a non-negative decimal written as a string, exactly as published. */
+const rate = z
+  .string({ error: 'must be a non-negative decimal string like "2.5"' })
+  .regex(/^\d+(\.\d{1,12})?$/, 'must be a non-negative decimal string like "2.5" (at most 12 decimals)');
+
+const provenance = {
+  source: z
+    .string({ error: 'source is required (a URL or a named source)' })
+    .trim()
+    .min(1, 'source is required (a URL or a named source)'),
+  as_of: isoDate,
+  estimate: z.boolean().optional(),
+  note: z.string().optional(),
+};
+
+const modelKey = z.string().regex(/^[a-z0-9_.-]+:.+$/, 'must be a catalog key "provider:model_id"');
+
+const tier = z.object({ start: z.number().int().nonnegative(), rate });
+
+export const OverlayProviderSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_-]+$/, 'must be a lower-case provider id'),
+  name: z.string().min(1),
+  /** Extra names accepted as provider filters (the display name and id are always accepted). */
+  aliases: z.array(z.string().min(1)).default([]),
+  /** For a provider genai-prices lacks; omit to only rename/annotate a base provider. */
+  status: z.enum(['active', 'discontinued']).optional(),
+  pricing_urls: z.array(z.string().min(1)).default([]),
+  ...provenance,
+});
+
+export const OverlayModelSchema = z.object({
+  provider: z.string().min(1),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  aliases: z.array(z.string().min(1)).default([]),
+  context_window: z.number().int().positive().optional(),
+  deprecated: z.boolean().default(false),
+  rates: z.object({
+    input: rate,
+    output: rate.optional(),
+    cache_read: rate.optional(),
+    cache_write: rate.optional(),
+    input_tiers: z.array(tier).optional(),
+    output_tiers: z.array(tier).optional(),
+  }),
+  ...provenance,
+});
+
+export const OverlayAliasSchema = z.object({
+  alias: z.string().min(1),
+  target: modelKey,
+  ...provenance,
+});
+
+export const OverlayGenericSchema = z.object({
+  name: z.string().min(1),
+  display_name: z.string().min(1),
+  /** Keys of the hosts' offers; the cheapest is the default answer. */
+  offers: z.array(modelKey).min(1, 'a generic name needs at least one offer'),
+  ...provenance,
+});
+
+export const OverlayPerformanceSchema = z
+  .object({
+    model: modelKey,
+    throughput_tps: z.number().positive().optional(),
+    latency_ms: z.number().positive().optional(),
+    ...provenance,
+  })
+  .refine((p) => p.throughput_tps !== undefined || p.latency_ms !== undefined, 'needs throughput_tps or latency_ms');
+
+export const OverlayUseCaseSchema = z.object({
+  model: modelKey,
+  best_for: z.string().min(1),
+  use_cases: z.array(z.string().min(1)).min(1),
+  strengths: z.array(z.string().min(1)).min(1),
+  ...provenance,
+});
+
+/** What we know about the base data package: its publish date is not inside it. */
+const BaseInfoSchema = z.object({
+  package: z.string().min(1),
+  version: z.string().min(1),
+  published: isoDate,
+  source: z.string().min(1),
+});
+
+export const OverlaySchema = z.object({
+  as_of: isoDate,
+  description: z.string().optional(),
+  base: BaseInfoSchema.optional(),
+  providers: z.array(OverlayProviderSchema).default([]),
+  models: z.array(OverlayModelSchema).default([]),
+  aliases: z.array(OverlayAliasSchema).default([]),
+  generic: z.array(OverlayGenericSchema).default([]),
+  performance: z.array(OverlayPerformanceSchema).default([]),
+  use_cases: z.array(OverlayUseCaseSchema).default([]),
+});
+
+export type Overlay = z.infer<typeof OverlaySchema>;
+export type OverlayModel = z.infer<typeof OverlayModelSchema>;
+
+/** ' (id "x")' for an issue inside a list entry, so the reader can find it without counting. */
+function entryLabel(data: unknown, path: readonly PropertyKey[]): string {
+  const [section, index] = path;
+  if (typeof section !== 'string' || typeof index !== 'number' || typeof data !== 'object' || data === null) return '';
+  const list = (data as Record<string, unknown>)[section];
+  const entry = Array.isArray(list) ? (list[index] as Record<string, unknown> | undefined) : undefined;
+  if (!entry || typeof entry !== 'object') return '';
+  const label = entry.id ?? entry.alias ?? entry.name ?? entry.model;
+  return typeof label === 'string' ? ` (${JSON.stringify(label)})` : '';
+}
+
+export class OverlayError extends Error {
+  override name = 'OverlayError';
+}
+
+/** Validate parsed JSON as an overlay; throws OverlayError listing each problem as "path: message". */
+export function parseOverlay(data: unknown, origin = 'overlay'): Overlay {
+  const result = OverlaySchema.safeParse(data);
+  if (result.success) return result.data;
+  const lines = result.error.issues.slice(0, 20).map((issue) => {
+    const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    return `  ${path.replace(/^\./, '') || '(root)'}${entryLabel(data, issue.path)}: ${issue.message}`;
+  });
+  const more = result.error.issues.length > 20 ? `\n  … and ${result.error.issues.length - 20} more` : '';
+  throw new OverlayError(`invalid ${origin}:\n${lines.join('\n')}${more}`);
+}
