@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatBench, runBench, selectSections } from '../../src/check/bench/run.js';
+import { sections } from '../../src/check/bench/sections.js';
+import type { BenchOptions } from '../../src/check/bench/types.js';
+import { FIXTURE, ROOT, runCli } from './helpers.js';
+
+// The bench framework on small numbers, with the fixture standing in for our
+// server (same tool, same endpoints) and the compiled bare SDK server as the floor.
+// Figures are not asserted (the machine is shared): only that each is measured.
+
+const BARE = join(ROOT, 'dist', 'check', 'bench', 'bare-server.js');
+
+function smallRun(lines: string[]): Omit<BenchOptions, 'bare'> & { bare: string[] } {
+  return {
+    calls: 100,
+    concurrency: [1, 4],
+    rssCheckpoints: [200, 400],
+    phaseTimeLimitMs: 20_000,
+    ours: {
+      stdio: [process.execPath, FIXTURE],
+      http: (port) => [process.execPath, FIXTURE, '--http', '--port', String(port)],
+      env: {},
+    },
+    bare: [process.execPath, BARE],
+    onLine: (l) => lines.push(l),
+  };
+}
+
+describe('bench', () => {
+  it('selects sections by transport and name, and rejects unknown names', () => {
+    expect(selectSections({ transports: ['stdio'], names: [] }).map((s) => s.name)).toEqual(['baseline', 'stdio']);
+    expect(selectSections({ transports: ['http'], names: [] }).map((s) => s.name)).toContain('http');
+    expect(selectSections({ transports: [], names: ['stdio'] }).map((s) => s.name)).toEqual(['stdio']);
+    expect(() => selectSections({ transports: [], names: ['nope'] })).toThrow(/unknown bench section/);
+    for (const s of sections) expect(typeof s.run).toBe('function');
+  });
+
+  it('measures every row beside the floor, over stdio and HTTP', async () => {
+    expect(existsSync(BARE), 'build first: npx tsc -p tsconfig.build.json').toBe(true);
+    const lines: string[] = [];
+    const chosen = selectSections({ transports: [], names: ['baseline', 'stdio', 'http'] });
+    const results = await runBench(chosen, smallRun(lines));
+    expect(results.map((r) => r.skipped)).toEqual([undefined, undefined, undefined]);
+    const [baseline, stdio, http] = results;
+    expect(baseline!.rows.map((r) => r.metric)).toEqual(['avg latency', 'min latency', 'max latency']);
+    expect(stdio!.rows.map((r) => r.metric)).toEqual(['p50 latency', 'p99 latency']);
+    expect(http!.rows.map((r) => r.metric)).toEqual(['calls/s @1 conn', 'calls/s @4 conn', 'RSS after 200 calls', 'RSS after 400 calls', 'RSS growth 200 -> 400']);
+    for (const r of results.flatMap((s) => s.rows)) {
+      expect(Number.isFinite(r.ours), r.metric).toBe(true);
+      expect(Number.isFinite(r.floor), r.metric).toBe(true);
+    }
+    expect(stdio!.rows[1]!.goal).toBe('ratio <= 1.5');
+    expect(typeof stdio!.rows[1]!.met).toBe('boolean');
+    expect(http!.notes ?? []).not.toContainEqual(expect.stringMatching(/error/));
+    const table = formatBench(results).join('\n');
+    expect(table).toMatch(/HTTP: .*\n\s+metric\s+ours\s+floor\s+ratio\s+goal/);
+    expect(table).toMatch(/p99 latency\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+x\s+ratio <= 1\.5 \[(MET|MISSED)\]/);
+    expect(lines.some((l) => l.startsWith('[bench] http'))).toBe(true);
+  }, 60_000);
+
+  it('reports a section that cannot start its server as skipped, with the reason', async () => {
+    const run = smallRun([]);
+    run.ours = { ...run.ours, stdio: [process.execPath, FIXTURE, '--mode', 'crash-at-start'] };
+    const [baseline] = await runBench(selectSections({ transports: [], names: ['baseline'] }), run);
+    expect(baseline!.skipped).toMatch(/exited with code 1/);
+    expect(formatBench([baseline!]).join('\n')).toContain('[SKIPPED]');
+  });
+
+  it('CLI: --help, and bad flags exit 2 with a clear message', async () => {
+    const help = await runCli(['bench', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--concurrency <list>');
+    const bad = await runCli(['bench', '--calls', 'many']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--calls must be a whole number');
+    const unknown = await runCli(['bench', '--section', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown bench section(s): nope');
+  });
+});
