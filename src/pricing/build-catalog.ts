@@ -17,6 +17,8 @@ export interface BaseProvider {
   name: string;
   pricing_urls?: string[];
   price_comments?: string;
+  /** Providers whose models (and prices) this one also serves, e.g. Azure -> OpenAI. */
+  fallback_model_providers?: string[];
   models: Array<{
     id: string;
     name?: string;
@@ -97,6 +99,9 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
       const notes: string[] = [];
       if (picked.since) notes.push(`price in force since ${picked.since}`);
       if (picked.timeOfDay) notes.push('time-of-day prices also apply; the rate shown ignores daily windows');
+      if (converted.rates.per_1k_requests !== undefined) {
+        notes.push(`includes a fee of $${converted.rates.per_1k_requests} per 1,000 requests as genai-prices records it`);
+      }
       if (converted.extraUnits.length > 0) notes.push(`also charges ${converted.extraUnits.join(', ')} (not in this estimate)`);
       if (!basePublished) notes.push(`${baseLabel} publish date unknown; as_of is the load date`);
       const price_source: Provenance = { source: `${baseLabel}: ${source}`, as_of: basePublished ?? now.toISOString().slice(0, 10) };
@@ -197,6 +202,7 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     overlayAliases,
     generic,
     providerNames: [...providerByName.keys()],
+    fallbacks: new Map(providers.map((p) => [p.id, p.fallback_model_providers ?? []])),
   });
 
   // Listing order: the guide's twelve in its order, then other listed providers by rank.

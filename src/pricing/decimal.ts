@@ -54,7 +54,7 @@ export function tokenCost(tokens: number, ratePerMTok: string): bigint {
   return (BigInt(tokens) * rate) / 1_000_000n;
 }
 
-/** Exact value in 1e-18 units of a decimal rate divided by `divisor` (for per-1K display). */
+/** Decimal text of an amount in 1e-18 units, optionally rounded half-up to `maxDigits` decimals. */
 export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
   const negative = units < 0n;
   let abs = negative ? -units : units;
@@ -81,9 +81,4 @@ export function unitsToNumber(units: bigint): number {
 /** A decimal rate string divided by 1000 (per-1M -> per-1K), exact. */
 export function perThousand(ratePerMTok: string): string {
   return formatUnits(parseDecimal(ratePerMTok) / 1000n);
-}
-
-/** Multiply a units amount by an integer count exactly. */
-export function scaleUnits(units: bigint, count: number): bigint {
-  return units * BigInt(count);
 }

@@ -34,6 +34,8 @@ export interface IndexInput {
   /** Generic names: lower-case name -> offers, cheapest first. */
   generic: ReadonlyMap<string, readonly ModelEntry[]>;
   providerNames: readonly string[];
+  /** Provider id -> ids of providers whose models it also serves at their prices (genai-prices' fallbacks). */
+  fallbacks: ReadonlyMap<string, readonly string[]>;
 }
 
 const DATED_SUFFIX = /[-@](?:20\d{2}-\d{2}-\d{2}|20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))$/;
@@ -133,8 +135,23 @@ export class NameIndex {
     return r?.ok ? { ...r, via: 'qualified' } : undefined;
   }
 
-  /** Resolve inside one provider (qualified names and provider filters). */
+  /**
+   * Resolve inside one provider (qualified names and provider filters); then in
+   * the providers it falls back to (Azure serves OpenAI's models at OpenAI's
+   * price), whose entry is returned as is.
+   */
   private within(name: string, provider: ProviderInfo): ResolveResult | undefined {
+    const own = this.withinOne(name, provider);
+    if (own) return own;
+    for (const fallbackId of this.input.fallbacks.get(provider.id) ?? []) {
+      const fallback = this.input.findProvider(fallbackId);
+      const r = fallback ? this.withinOne(name, fallback) : undefined;
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  private withinOne(name: string, provider: ProviderInfo): ResolveResult | undefined {
     const offer = this.input.generic.get(name)?.find((e) => e.provider.id === provider.id);
     if (offer) return { ok: true, model: offer, via: 'generic', offers: [offer] };
     const alias = this.input.overlayAliases.get(name);
