@@ -1,0 +1,43 @@
+// What every MCP server instance shares within one process: the catalog (loaded
+// once), telemetry, and who we are. createMcpServer(ctx) is then cheap enough to
+// call once per HTTP session.
+
+import type { Catalog } from '../pricing/types.js';
+import { loadCatalog } from '../pricing/index.js';
+import { Telemetry } from '../telemetry/telemetry.js';
+import { VERSION } from '../version.js';
+import { logToStderr } from './stderrLog.js';
+
+export interface ServerContext {
+  catalog: Catalog;
+  telemetry: Telemetry;
+  version: string;
+  /** DEPLOYMENT_COLOR ("blue" / "green"), if the deployer set one. */
+  color: string | undefined;
+  startedAt: Date;
+}
+
+export interface ContextOptions {
+  /** Shared telemetry directory; default $LLM_PRICING_TELEMETRY_DIR or ~/.llm-pricing-mcp/telemetry. */
+  telemetryDir?: string;
+}
+
+export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
+  const startedAt = new Date();
+  const color = deploymentColor();
+  const [catalog, telemetry] = await Promise.all([
+    loadCatalog(),
+    Telemetry.open({
+      ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
+      version: VERSION,
+      ...(color ? { color } : {}),
+      onError: (message) => logToStderr('warn', message),
+    }),
+  ]);
+  return { catalog, telemetry, version: VERSION, color, startedAt };
+}
+
+function deploymentColor(): string | undefined {
+  const c = process.env.DEPLOYMENT_COLOR?.trim();
+  return c ? c : undefined;
+}

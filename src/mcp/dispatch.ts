@@ -1,0 +1,109 @@
+// tools/call for our six tools. The SDK's own handler (1.32) turns an unknown
+// tool name into an isError result and validates asynchronously; ours answers an
+// unknown tool with a JSON-RPC error (-32602, as the MCP spec says), turns every
+// argument or lookup problem into an isError result whose text says what to fix,
+// validates synchronously with schemas compiled once, and counts each call.
+
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { CallToolRequestSchema, ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import { PricingInputError } from '../pricing/index.js';
+import type { ClientLog } from './clientLog.js';
+import type { ServerContext } from './context.js';
+import { logToStderr } from './stderrLog.js';
+import { ToolError, type AnyTool } from './toolkit.js';
+
+export interface ToolRun {
+  result: CallToolResult;
+  /** A bug on our side (not the caller's mistake). */
+  internal: boolean;
+}
+
+export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[], ctx: ServerContext, log: ClientLog): void {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const available = tools.map((t) => t.name).join(', ');
+  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const name = request.params.name;
+    const tool = byName.get(name);
+    if (!tool) throw protocolError(ErrorCode.InvalidParams, `Unknown tool "${name}". Available tools: ${available}.`);
+    const started = performance.now();
+    const run = runTool(tool, request.params.arguments, ctx);
+    const ms = performance.now() - started;
+    const ok = run.result.isError !== true;
+    ctx.telemetry.record(name, ms, ok);
+    if (run.internal) {
+      log.send('error', { event: 'tool_failed', tool: name, message: errorText(run.result) }, extra.requestId);
+    } else if (!ok) {
+      log.send('info', { event: 'tool_error', tool: name, message: errorText(run.result) }, extra.requestId);
+    } else if (log.wants('debug')) {
+      log.send('debug', { event: 'tool_call', tool: name, ms: Math.round(ms * 1000) / 1000 }, extra.requestId);
+    }
+    return run.result;
+  });
+}
+
+/** Validates, runs and renders one tool call; never throws. */
+export function runTool(tool: AnyTool, args: unknown, ctx: ServerContext): ToolRun {
+  const parsed = tool.input.safeParse(args ?? {});
+  if (!parsed.success) {
+    return userError(`Invalid arguments for ${tool.name}: ${describeIssues(parsed.error.issues)}.`);
+  }
+  let data: Record<string, unknown>;
+  try {
+    data = tool.run(parsed.data, ctx);
+  } catch (err) {
+    if (err instanceof ToolError || err instanceof PricingInputError) return userError(err.message);
+    return internalError(tool.name, err);
+  }
+  // Our own output must match the schema we advertise; a mismatch is our bug, reported, never sent.
+  const checked = tool.output.safeParse(data);
+  if (!checked.success) {
+    return internalError(tool.name, new Error(`output does not match its schema: ${describeIssues(checked.error.issues)}`));
+  }
+  let text: string;
+  try {
+    text = tool.render(checked.data);
+  } catch (err) {
+    return internalError(tool.name, err);
+  }
+  return { result: { content: [{ type: 'text', text }], structuredContent: checked.data }, internal: false };
+}
+
+/** "input_tokens cannot be negative, got -5; model_names[2]: …" */
+export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => {
+      const path = pathText(i.path);
+      const top = i.path.length > 0 ? String(i.path[0]) : '';
+      return path !== '' && !(i.message.startsWith(top) && i.path.length === 1) ? `${path}: ${i.message}` : i.message;
+    })
+    .join('; ');
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+/** An error the SDK sends as a JSON-RPC error with this code (McpError would prefix "MCP error -32602: "). */
+function protocolError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+function userError(message: string): ToolRun {
+  return { result: { content: [{ type: 'text', text: message }], isError: true }, internal: false };
+}
+
+function internalError(tool: string, err: unknown): ToolRun {
+  const message = err instanceof Error ? err.message : String(err);
+  logToStderr('error', `tool ${tool} failed`, { error: message, stack: err instanceof Error ? err.stack : undefined });
+  return {
+    result: { content: [{ type: 'text', text: `${tool} failed inside the server (${message}). This is a server bug; other tools still work.` }], isError: true },
+    internal: true,
+  };
+}
+
+function errorText(result: CallToolResult): string {
+  const first = result.content[0];
+  return first && first.type === 'text' ? first.text : '';
+}

@@ -1,0 +1,148 @@
+// Newline-delimited JSON-RPC over a pair of streams (stdin/stdout for `serve
+// --stdio`). Unlike the SDK's StdioServerTransport (1.32), which drops a line it
+// cannot parse without a reply and closes the connection when a line grows past
+// its buffer limit, this one answers every bad line with a JSON-RPC error
+// (-32700 parse error, -32600 invalid request) and keeps serving.
+
+import type { Readable, Writable } from 'node:stream';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestIdOf } from './protocolErrors.js';
+
+/** A line longer than this is discarded with an error reply (MCP messages are small). */
+export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+
+export class LineTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private discarding = false;
+  private closed = false;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+  ) {}
+
+  async start(): Promise<void> {
+    this.input.on('data', this.onData);
+    this.input.on('end', this.onEnd);
+    this.input.on('error', this.onInputError);
+    this.output.on('error', this.onOutputError);
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const line = `${JSON.stringify(clarifyParamsError(message))}\n`;
+    return new Promise((resolve) => {
+      if (this.output.write(line)) resolve();
+      else this.output.once('drain', resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.input.off('data', this.onData);
+    this.input.off('end', this.onEnd);
+    this.input.off('error', this.onInputError);
+    this.input.pause();
+    this.pending = [];
+    this.onclose?.();
+  }
+
+  private readonly onData = (chunk: Buffer | string): void => {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    for (;;) {
+      const nl = buf.indexOf(0x0a);
+      if (nl === -1) {
+        this.keep(buf);
+        return;
+      }
+      const head = buf.subarray(0, nl);
+      buf = buf.subarray(nl + 1);
+      if (this.discarding) {
+        this.discarding = false; // the end of an over-long line: start fresh after it
+        continue;
+      }
+      let line: Buffer = head;
+      if (this.pending.length > 0) {
+        line = Buffer.concat([...this.pending, head]);
+        this.pending = [];
+        this.pendingBytes = 0;
+      }
+      this.handleLine(line);
+      if (this.closed) return;
+    }
+  };
+
+  private keep(part: Buffer): void {
+    if (this.discarding || part.length === 0) return;
+    this.pendingBytes += part.length;
+    if (this.pendingBytes > MAX_LINE_BYTES) {
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.discarding = true;
+      void this.send(errorReply(null, INVALID_REQUEST, `Message longer than ${MAX_LINE_BYTES} bytes; discarded`));
+      return;
+    }
+    this.pending.push(part);
+  }
+
+  private handleLine(raw: Buffer): void {
+    const text = raw.toString('utf8').replace(/\r$/, '');
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      void this.send(errorReply(null, PARSE_ERROR, `Parse error: ${(err as Error).message}`));
+      return;
+    }
+    if (Array.isArray(value)) {
+      void this.send(errorReply(null, INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported by MCP; send one message per line'));
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      void this.send(errorReply(requestIdOf(value), INVALID_REQUEST, `Invalid Request: ${describe(value)}`));
+      return;
+    }
+    try {
+      this.onmessage?.(parsed.data);
+    } catch (err) {
+      this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private readonly onEnd = (): void => {
+    void this.close();
+  };
+
+  private readonly onInputError = (err: Error): void => {
+    this.onerror?.(err);
+    void this.close();
+  };
+
+  private readonly onOutputError = (err: Error): void => {
+    // EPIPE: the client went away; nothing more can be said to it.
+    this.onerror?.(err);
+    void this.close();
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return 'a message must be a JSON object';
+  const v = value as Record<string, unknown>;
+  if (v.jsonrpc !== '2.0') return '"jsonrpc" must be "2.0"';
+  if ('method' in v && typeof v.method !== 'string') return '"method" must be a string';
+  if ('id' in v && requestIdOf(v) === null) return '"id" must be a string or a number';
+  if ('params' in v && (typeof v.params !== 'object' || v.params === null || Array.isArray(v.params))) {
+    return '"params" must be an object';
+  }
+  if (!('method' in v) && !('result' in v) && !('error' in v)) return 'expected a request, notification or response';
+  return 'unexpected or malformed fields';
+}

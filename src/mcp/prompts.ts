@@ -1,0 +1,106 @@
+// Prompts: ready-made requests a user can pick in a client. Arguments complete
+// against the catalog (model names, providers) through the SDK's `completable`.
+
+import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { estimateCost } from '../pricing/index.js';
+import type { ServerContext } from './context.js';
+import { runTool } from './dispatch.js';
+import { formatInt, formatUsd } from './format.js';
+import { completeProvider } from './resources.js';
+import { compareCostsTool } from './tools/compare_costs.js';
+
+const SHORTLIST = 10;
+const COMPLETION_LIMIT = 20;
+
+const wholeNumber = (name: string) =>
+  z.string().trim().regex(/^\d{1,13}$/, { error: `${name} must be a whole number of tokens, e.g. 2000` });
+
+export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
+  mcp.registerPrompt(
+    'cheapest_model_for_workload',
+    {
+      title: 'Cheapest model for a workload',
+      description: 'Find the cheapest suitable model for a request size and monthly volume, with current prices filled in.',
+      argsSchema: {
+        input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
+        output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
+        requests_per_month: wholeNumber('requests_per_month').optional().describe('Requests per month (default 1)'),
+        provider: completable(z.string().optional().describe('Only this provider (optional)'), (value) =>
+          completeProvider(ctx, value ?? ''),
+        ),
+        task: z.string().max(500).optional().describe('What the model must do, e.g. "summarize support tickets"'),
+      },
+    },
+    (args) => {
+      const input = Number(args.input_tokens);
+      const output = Number(args.output_tokens);
+      const requests = args.requests_per_month ? Math.max(1, Number(args.requests_per_month)) : 1;
+      const provider = args.provider ? ctx.catalog.provider(args.provider) : undefined;
+      const shortlist = cheapestFor(ctx, input, output, requests, provider?.id);
+      const volume = requests > 1 ? ` × ${formatInt(requests)} requests a month` : '';
+      const table = shortlist.map((s, i) => `${i + 1}. ${s.key} — ${formatUsd(s.total)}${requests > 1 ? ' a month' : ''}`).join('\n');
+      const text =
+        `I need the cheapest LLM that can do this task well: ${args.task?.trim() || '(general purpose)'}.\n` +
+        `Each request has ${formatInt(input)} input and ${formatInt(output)} output tokens${volume}.` +
+        `${args.provider ? ` Only consider ${provider ? provider.name : `provider "${args.provider}" (unknown here)`}.` : ''}\n\n` +
+        `Cheapest current models for this workload (list prices as of ${ctx.catalog.data_as_of}, ${ctx.catalog.source}):\n` +
+        `${table || '(no priced models match)'}\n\n` +
+        'Pick the cheapest one that is capable enough for the task. Use get_use_cases to check what the candidates are good at, ' +
+        'get_performance_metrics for speed, and compare_costs or estimate_cost to confirm the final numbers. ' +
+        'Answer with the model, its monthly cost and one sentence on why.';
+      return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+    },
+  );
+
+  mcp.registerPrompt(
+    'compare_models',
+    {
+      title: 'Compare models for a workload',
+      description: 'Compare the cost of a few models for one request size; names complete against the catalog.',
+      argsSchema: {
+        models: completable(
+          z.string().trim().min(1).describe('Comma-separated model names, e.g. "gpt-4o, claude-3-5-sonnet"'),
+          (value) => completeLastName(ctx, value ?? ''),
+        ),
+        input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
+        output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
+      },
+    },
+    (args) => {
+      const names = args.models.split(',').map((s) => s.trim()).filter(Boolean);
+      const run = runTool(compareCostsTool, { model_names: names, input_tokens: Number(args.input_tokens), output_tokens: Number(args.output_tokens) }, ctx);
+      const first = run.result.content[0];
+      const computed = first && first.type === 'text' ? first.text : '';
+      const text =
+        `Compare these models for requests of ${formatInt(Number(args.input_tokens))} input and ${formatInt(Number(args.output_tokens))} output tokens: ${names.join(', ')}.\n\n` +
+        `${run.result.isError ? `The comparison could not be computed: ${computed}` : computed}\n\n` +
+        'Explain the trade-off between the cheapest and the others, and say which you would choose for production use.';
+      return { messages: [{ role: 'user' as const, content: { type: 'text' as const, text } }] };
+    },
+  );
+}
+
+function cheapestFor(ctx: ServerContext, input: number, output: number, requests: number, provider: string | undefined) {
+  const rows: Array<{ key: string; total: number }> = [];
+  for (const m of ctx.catalog.models) {
+    if (m.deprecated || m.provider.status !== 'active' || m.category === 'embedding' || m.rates.output === undefined) continue;
+    if (provider && m.provider.id !== provider) continue;
+    try {
+      rows.push({ key: m.key, total: estimateCost(m, { input_tokens: input, output_tokens: output, requests }).total_cost });
+    } catch {
+      // a model the pricing core cannot price for these counts is simply left out
+    }
+  }
+  return rows.sort((a, b) => a.total - b.total || a.key.localeCompare(b.key)).slice(0, SHORTLIST);
+}
+
+/** Completes the last name of a comma-separated list, keeping the names before it. */
+function completeLastName(ctx: ServerContext, value: string): string[] {
+  const cut = value.lastIndexOf(',');
+  const head = cut >= 0 ? `${value.slice(0, cut).trimEnd()}, ` : '';
+  const last = (cut >= 0 ? value.slice(cut + 1) : value).trim();
+  return ctx.catalog.complete(last, COMPLETION_LIMIT).map((name) => `${head}${name}`);
+}
+

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { estimateCost } from '../../pricing/index.js';
+import type { ModelEntry } from '../../pricing/types.js';
+import type { ServerContext } from '../context.js';
+import { formatInt, formatNumber, formatUsd, rateNumber } from '../format.js';
+import {
+  ToolError,
+  defineTool,
+  modelName,
+  provenance,
+  provenanceShape,
+  tokenCount,
+  toolInput,
+  unknownModelMessage,
+} from '../toolkit.js';
+
+export const MAX_REQUESTS = 1e9;
+
+const input = toolInput({
+  model_name: modelName('model_name').describe(
+    'Model to price: an id ("gpt-4o"), a dated snapshot ("gpt-4o-2024-08-06") or provider-qualified ("openai:gpt-4o", "anthropic/claude-3-opus"); case-insensitive.',
+  ),
+  input_tokens: tokenCount('input_tokens').describe('Prompt tokens per request, including any served from cache.'),
+  output_tokens: tokenCount('output_tokens').describe('Completion (output) tokens per request.'),
+  cached_input_tokens: tokenCount('cached_input_tokens')
+    .optional()
+    .describe('How many of input_tokens are read from the prompt cache (charged at the cache-read rate). Default 0.'),
+  requests: z
+    .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
+    .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
+    .min(1, { error: 'requests must be at least 1 (leave it out for a single request)' })
+    .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
+    .optional()
+    .describe('Number of requests, to scale the per-request estimate to a volume (e.g. a month). Default 1.'),
+});
+
+const output = z.object({
+  model_name: z.string().describe('The name as asked'),
+  model: z.string().describe('Model id it resolved to'),
+  key: z.string().describe('Catalog key provider:model'),
+  name: z.string(),
+  provider: z.string(),
+  provider_name: z.string(),
+  provider_status: z.enum(['active', 'discontinued']),
+  resolved_via: z.string().describe('How the name matched: exact, alias, snapshot, qualified, generic or rule'),
+  deprecated: z.boolean(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  requests: z.number(),
+  input_cost: z.number().describe('USD for uncached input tokens, all requests'),
+  cached_input_cost: z.number().describe('USD for cached input tokens, all requests'),
+  output_cost: z.number().describe('USD for output tokens, all requests'),
+  total_cost: z.number().describe('USD, all requests'),
+  per_request_total_cost: z.number().describe('USD for one request'),
+  currency: z.literal('USD'),
+  rates_used: z.object({
+    input_per_1m: z.number(),
+    output_per_1m: z.number(),
+    cached_input_per_1m: z.number().nullable(),
+    tier_start: z.number().nullable().describe('Long-context tier applied: its first input token, or null'),
+  }),
+  rates_per_1k: z.object({ input: z.number(), output: z.number() }),
+  note: z.string().nullable(),
+  price_source: z.string(),
+  ...provenanceShape,
+});
+
+export const estimateCostTool = defineTool({
+  name: 'estimate_cost',
+  title: 'Estimate the cost of a request',
+  description:
+    'Compute what a request (or a volume of requests) to one LLM costs in USD from current list prices. ' +
+    'Give model_name, input_tokens and output_tokens; optionally cached_input_tokens (prompt-cache hits, part of ' +
+    'input_tokens) and requests (multiplies the estimate). Returns input_cost, output_cost, total_cost, the per-1M ' +
+    'and per-1K rates used and the exact model and provider the name resolved to. Long-context tier prices apply ' +
+    'automatically. An unknown name fails with up to three "did you mean" suggestions; use get_all_pricing to list ' +
+    'models and compare_costs to price several at once.',
+  input,
+  output,
+  run(args, ctx) {
+    const res = ctx.catalog.resolve(args.model_name);
+    if (!res.ok) throw new ToolError(unknownModelMessage(args.model_name, res.message, res.suggestions));
+    const m = res.model;
+    const requests = args.requests ?? 1;
+    const cost = estimateCost(m, {
+      input_tokens: args.input_tokens,
+      output_tokens: args.output_tokens,
+      ...(args.cached_input_tokens !== undefined ? { cached_input_tokens: args.cached_input_tokens } : {}),
+      requests,
+    });
+    return {
+      model_name: args.model_name,
+      model: m.id,
+      key: m.key,
+      name: m.name,
+      provider: m.provider.id,
+      provider_name: m.provider.name,
+      provider_status: m.provider.status,
+      resolved_via: res.via,
+      deprecated: m.deprecated,
+      input_tokens: args.input_tokens,
+      output_tokens: args.output_tokens,
+      cached_input_tokens: args.cached_input_tokens ?? 0,
+      requests,
+      input_cost: cost.input_cost,
+      cached_input_cost: cost.cached_input_cost,
+      output_cost: cost.output_cost,
+      total_cost: cost.total_cost,
+      per_request_total_cost: cost.per_request_total_cost,
+      currency: cost.currency,
+      rates_used: {
+        input_per_1m: rateNumber(cost.rates_used.input) ?? 0,
+        output_per_1m: rateNumber(cost.rates_used.output) ?? 0,
+        cached_input_per_1m: rateNumber(cost.rates_used.cache_read),
+        tier_start: cost.rates_used.tier_start ?? null,
+      },
+      rates_per_1k: {
+        input: rateNumber(cost.rates_per_1k.input) ?? 0,
+        output: rateNumber(cost.rates_per_1k.output) ?? 0,
+      },
+      note: noteFor(m, res.offers, ctx),
+      price_source: m.price_source.source,
+      ...provenance(ctx),
+    };
+  },
+  render(r) {
+    const volume = r.requests > 1 ? ` × ${formatInt(r.requests)} requests` : '';
+    const cached = r.cached_input_cost > 0 ? `, cached input ${formatUsd(r.cached_input_cost)}` : '';
+    return (
+      `${r.name} (${r.provider_name}): ${formatInt(r.input_tokens)} input + ${formatInt(r.output_tokens)} output tokens${volume} ` +
+      `= ${formatUsd(r.total_cost)} (input ${formatUsd(r.input_cost)}${cached}, output ${formatUsd(r.output_cost)}); ` +
+      `rates $${formatNumber(r.rates_used.input_per_1m)}/1M in, $${formatNumber(r.rates_used.output_per_1m)}/1M out. ` +
+      `Prices as of ${r.data_as_of}.${r.note ? ` ${r.note}` : ''}`
+    );
+  },
+});
+
+function noteFor(m: ModelEntry, offers: readonly ModelEntry[] | undefined, _ctx: ServerContext): string | null {
+  const notes: string[] = [];
+  if (m.provider.status === 'discontinued') notes.push(`${m.provider.name} no longer sells this model; these are its last known prices.`);
+  else if (m.deprecated) notes.push('This model is deprecated by its provider.');
+  if (offers && offers.length > 1) {
+    const others = offers
+      .slice(1, 4)
+      .map((o) => o.provider.id)
+      .join(', ');
+    notes.push(`${offers.length} providers host this model; priced at the cheapest (${m.provider.id}); others include ${others}. Use "provider:model" to choose one.`);
+  }
+  return notes.length > 0 ? notes.join(' ') : null;
+}
