@@ -157,6 +157,11 @@ describe('guards against mis-matches in the base data\'s match rules', () => {
     expect(key('claude-opus-4-1-20250805')).toBe('anthropic:claude-opus-4-1');
   });
 
+  test('an exact id resolves even where the base rules do not match it (codestral)', () => {
+    expect(calcPrice({ input_tokens: 1 }, 'codestral', { providerId: 'mistral' })).toBeNull();
+    expect(ok(catalog.resolve('codestral'))).toMatchObject({ via: 'exact', model: { key: 'mistral:codestral' } });
+  });
+
   test('a pattern rule is a fallback only: gemini-1.5-pro-002 resolves by rule, gemini-1.5-pro exactly', () => {
     expect(ok(catalog.resolve('gemini-1.5-pro-002'))).toMatchObject({ via: 'rule', model: { key: 'google:gemini-1.5-pro' } });
     expect(via('gemini-1.5-pro')).toBe('exact');
