@@ -41,7 +41,8 @@ export interface DrainResult {
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 // Failures where the upstream cannot have answered: safe to re-send on the active colour.
 const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
-const jsonRpcErrorMarkers = [Buffer.from('"error":{'), Buffer.from('"isError":true')];
+// JSON-RPC errors the server made (internal error -32603, server errors -32000..-32099), not client mistakes.
+const serverRpcError = /"error":\{"code":-32(?:603|0\d\d)\b/;
 
 /**
  * The public router: proxies every path to the active colour over keep-alive connections,
@@ -287,6 +288,7 @@ class Exchange implements InFlight {
   private upstreamRes: IncomingMessage | undefined;
   private attempt = 0;
   private done = false;
+  private rpcError = false;
 
   constructor(
     private readonly router: Router,
@@ -360,12 +362,7 @@ class Exchange implements InFlight {
     ures.on('data', (chunk: Buffer) => {
       if (seen) return;
       seen = true;
-      for (const m of jsonRpcErrorMarkers) {
-        if (chunk.indexOf(m) !== -1) {
-          this.target.counts.rpcErrors++;
-          break;
-        }
-      }
+      if (serverRpcError.test(chunk.toString('latin1', 0, Math.min(chunk.length, 512)))) this.rpcError = true;
     });
   }
 
@@ -434,6 +431,7 @@ class Exchange implements InFlight {
     }
     t.counts.requests++;
     if (status >= 500) t.counts.serverErrors++;
+    else if (this.rpcError) t.counts.rpcErrors++;
     const ms = performance.now() - this.t0;
     t.counts.latencyMsSum += ms;
     this.router.metrics.observe(t.colour, status, ms / 1000);

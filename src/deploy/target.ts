@@ -50,7 +50,7 @@ class TrackingAgent extends http.Agent {
 }
 
 export class Target {
-  state: TargetState = 'starting';
+  state: TargetState = 'stopped';
   readonly inFlight = new Set<InFlight>();
   readonly counts: TargetCounts = { requests: 0, serverErrors: 0, rpcErrors: 0, latencyMsSum: 0 };
   /** When true the router peeks into JSON bodies for JSON-RPC errors (during post-switch analysis). */

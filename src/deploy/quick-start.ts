@@ -1,0 +1,44 @@
+import { adminCall } from './admin.js';
+import { startDaemon } from './daemon.js';
+import type { DaemonOptions } from './daemon.js';
+import { PACKAGE_ROOT, VERSION } from '../version.js';
+
+/**
+ * `start`: the controller in the foreground on embedded defaults, this very build deployed
+ * (as blue on a fresh directory), then the endpoint and a client config snippet. Ctrl-C stops
+ * everything gracefully. Returns the exit code.
+ */
+export async function runStart(o: DaemonOptions): Promise<number> {
+  const { controller, stopped } = await startDaemon(o);
+  const out = (s: string) => process.stdout.write(s + '\n');
+  const active = controller.state.active;
+  const running = active !== null && controller.procs[active].running;
+  if (running && controller.state.colours[active].version === VERSION) {
+    out(`[INFO] v${VERSION} is already serving on ${active.toUpperCase()} (recovered from ${controller.dir})`);
+  } else {
+    const result = await adminCall(controller.dir, { cmd: 'deploy', args: { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT } }, (m) => {
+      if (m.type === 'line') out(m.text);
+    });
+    if (!result.ok) {
+      process.stderr.write(`error: ${result.error ?? 'the first deployment failed'}\n`);
+      if (controller.state.active === null) {
+        await controller.shutdown();
+        return 1;
+      }
+    }
+  }
+  const url = controller.publicUrl;
+  out('');
+  out(`MCP endpoint (Streamable HTTP): ${url}`);
+  out('');
+  out('Desktop client config (a client that takes Streamable HTTP URLs):');
+  out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'streamable-http', url } } }, null, 2));
+  out('');
+  out('Or over stdio, without the deployment:');
+  out(JSON.stringify({ mcpServers: { 'llm-pricing': { command: 'npx', args: ['llm-pricing-mcp', 'serve', '--stdio'] } } }, null, 2));
+  out('');
+  out(`Deploy a new version: llm-pricing-mcp deploy --dir ${controller.dir} --version V --from DIR   (status, rollback, history, logs)`);
+  out('Ctrl-C stops the router and both environments.');
+  await stopped;
+  return 0;
+}
