@@ -1,0 +1,16 @@
+// Named defaults of the HTTP surface; each can be overridden through startHttpServer's options.
+
+/** Largest request body accepted on any route (1 MiB); larger ones get 413. */
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** An MCP session nobody has used for this long is closed. */
+export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
+/** At most this many MCP sessions live at once; the least recently used idle one makes room. */
+export const DEFAULT_MAX_SESSIONS = 1000;
+/** How often idle sessions are looked for. */
+export const SESSION_SWEEP_INTERVAL_MS = 30_000;
+/** SSE comment frames keep a quiet GET stream open through proxies and idle timeouts. */
+export const SSE_KEEPALIVE_MS = 25_000;
+/** Most entries accepted by POST /cost-estimate/batch. */
+export const MAX_COST_BATCH = 100;
+/** Most messages accepted in one JSON-RPC batch on /mcp (same bound as the SDK). */
+export const MAX_JSONRPC_BATCH = 100;

@@ -1,0 +1,160 @@
+import type { ServerResponse } from 'node:http';
+import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isResponse } from './jsonrpc.js';
+import { SSE_KEEPALIVE_MS } from '../defaults.js';
+
+/** Where the answer to one POST goes once every request in it has its response. */
+export interface PostSink {
+  /** Called once with the JSON body (one response, or an array for a batch). */
+  deliver(body: string, answers: readonly JSONRPCMessage[]): void;
+}
+
+/** One POST waiting for its responses. A single request (the common case) needs no arrays. */
+interface PendingPost {
+  sink: PostSink;
+  /** Request ids in order (a batch may hold several). */
+  ids: RequestId[];
+  /** Responses so far, at the index of their request id. */
+  answers: JSONRPCMessage[];
+  remaining: number;
+}
+
+/**
+ * The MCP `Transport` of one Streamable HTTP session, written over plain Node
+ * responses instead of the SDK's web-standard Request/Response objects.
+ *
+ * POSTs are answered with JSON (no per-request stream); a GET opens the session's
+ * one SSE stream for server-initiated messages. Every map entry made for a request
+ * is removed when its response is delivered, so a long session holds nothing per
+ * past call (the stock transport keeps one entry per call in JSON mode).
+ */
+export class SessionTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T, extra?: MessageExtraInfo) => void) | undefined;
+  protocolVersion: string | undefined;
+
+  private readonly pending = new Map<RequestId, PendingPost>();
+  private eventStream: ServerResponse | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(readonly sessionId: string) {}
+
+  async start(): Promise<void> {
+    // Nothing to set up: each HTTP request brings its own connection.
+  }
+
+  setProtocolVersion(version: string): void {
+    this.protocolVersion = version;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Requests of this session still waiting for their response. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  get hasEventStream(): boolean {
+    return this.eventStream !== undefined;
+  }
+
+  /** True when one of these request ids is already waiting in this session (ids must be unique while pending). */
+  hasPending(ids: readonly RequestId[]): boolean {
+    for (const id of ids) if (this.pending.has(id)) return true;
+    return false;
+  }
+
+  /**
+   * Hands the messages of one POST to the server. `requestIds` lists the requests among
+   * them (in order); the sink gets their responses once all have arrived.
+   */
+  dispatch(messages: readonly JSONRPCMessage[], requestIds: readonly RequestId[], sink: PostSink | undefined, extra: MessageExtraInfo): void {
+    if (sink && requestIds.length > 0) {
+      const post: PendingPost = {
+        sink,
+        ids: [...requestIds],
+        answers: [],
+        remaining: requestIds.length,
+      };
+      for (const id of requestIds) this.pending.set(id, post);
+    }
+    for (const message of messages) this.onmessage?.(message, extra);
+  }
+
+  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+    if (isResponse(message)) {
+      this.answer(message);
+      return;
+    }
+    const related = options?.relatedRequestId;
+    if (related !== undefined && this.pending.has(related)) {
+      // A JSON answer cannot carry messages sent while a request runs (progress,
+      // log lines): notifications are dropped as in the SDK's JSON mode; a request
+      // to the client can still travel on the GET stream when one is open.
+      if (!('id' in message)) return;
+    }
+    if (this.eventStream) {
+      this.eventStream.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+      return;
+    }
+    if ('id' in message) throw new Error('no open GET stream to carry a server request to the client');
+    // A notification with no stream to carry it is dropped, as the spec allows.
+  }
+
+  private answer(message: JSONRPCMessage & { id: RequestId }): void {
+    const post = this.pending.get(message.id);
+    if (!post) return; // the request was abandoned (session closed); nothing to deliver
+    this.pending.delete(message.id);
+    if (post.ids.length === 1) {
+      post.answers[0] = message;
+      post.sink.deliver(JSON.stringify(message), post.answers);
+      return;
+    }
+    post.answers[post.ids.indexOf(message.id)] = message;
+    if (--post.remaining === 0) post.sink.deliver(JSON.stringify(post.answers), post.answers);
+  }
+
+  /** Attaches the session's GET stream (the caller checked there is none yet). */
+  attachEventStream(res: ServerResponse): void {
+    this.eventStream = res;
+    this.keepAlive = setInterval(() => res.write(': keepalive\n\n'), SSE_KEEPALIVE_MS);
+    this.keepAlive.unref();
+    res.once('close', () => {
+      if (this.eventStream === res) this.detachEventStream();
+    });
+  }
+
+  private detachEventStream(): void {
+    clearInterval(this.keepAlive);
+    this.keepAlive = undefined;
+    const res = this.eventStream;
+    this.eventStream = undefined;
+    if (res && !res.writableEnded) res.end();
+  }
+
+  /**
+   * Ends the session: requests still waiting get a JSON-RPC error (so no HTTP
+   * response hangs), the GET stream ends, and the server is told.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const posts = new Set(this.pending.values());
+    this.pending.clear();
+    for (const post of posts) {
+      const answers = post.ids.map((id, i) => post.answers[i] ?? sessionClosedError(id));
+      post.sink.deliver(JSON.stringify(answers.length === 1 ? answers[0] : answers), answers);
+    }
+    this.detachEventStream();
+    this.onclose?.();
+  }
+}
+
+function sessionClosedError(id: RequestId): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, error: { code: -32000, message: 'Session closed before the request completed' } };
+}

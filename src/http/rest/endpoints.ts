@@ -1,0 +1,137 @@
+import type { HttpAppContext } from '../app-context.js';
+import * as S from './schemas.js';
+import type { ToolAnswer, ToolClient } from './tool-client.js';
+
+// The REST API of the original project, as a table: each entry names its input
+// schema and how it is answered (almost always by one of the MCP tools). The
+// routes and the OpenAPI document are both made from this table.
+
+export interface RestDeps {
+  ctx: HttpAppContext;
+  tools: ToolClient;
+}
+
+export type RestResult = { status: number; body: unknown };
+
+export interface RestEndpoint {
+  method: 'GET' | 'POST';
+  url: string;
+  summary: string;
+  /** The MCP tool that answers, for the document. */
+  tool?: string;
+  query?: Record<string, unknown>;
+  body?: Record<string, unknown>;
+  handle(input: Record<string, unknown> | unknown[], deps: RestDeps): Promise<RestResult>;
+}
+
+/** Copies the fields that are set (tools treat a missing field and undefined the same, JSON does not carry undefined). */
+function defined(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function fromTool(answer: ToolAnswer): RestResult {
+  if (answer.ok) return { status: 200, body: answer.data };
+  return { status: 400, body: { error: 'Bad Request', message: answer.message, statusCode: 400 } };
+}
+
+function viaTool(tool: string, toArgs: (input: Record<string, unknown>) => Record<string, unknown> = defined) {
+  return async (input: Record<string, unknown> | unknown[], deps: RestDeps): Promise<RestResult> =>
+    fromTool(await deps.tools.call(tool, toArgs(input as Record<string, unknown>)));
+}
+
+/** Sums costs the way the pricing core rounds them (to 1e-10), so a total shows no float noise. */
+function roundCost(n: number): number {
+  return Math.round(n * 1e10) / 1e10;
+}
+
+export const endpoints: readonly RestEndpoint[] = [
+  {
+    method: 'GET',
+    url: '/pricing',
+    summary: 'Models with their rates, context window and provider status; filterable and paged',
+    tool: 'get_all_pricing',
+    query: S.pricingQuery,
+    handle: viaTool('get_all_pricing'),
+  },
+  {
+    method: 'GET',
+    url: '/models',
+    summary: 'Every model in the catalog, briefly (key, name, provider, category, cost tier)',
+    query: S.modelsQuery,
+    async handle(input, { ctx }) {
+      const provider = (input as { provider?: string }).provider?.toLowerCase();
+      const models = ctx.catalog.models
+        .filter((m) => !provider || m.provider.id.toLowerCase() === provider || m.provider.name.toLowerCase() === provider)
+        .map((m) => ({
+          key: m.key,
+          id: m.id,
+          name: m.name,
+          provider: m.provider.id,
+          provider_name: m.provider.name,
+          provider_status: m.provider.status,
+          category: m.category,
+          cost_tier: m.cost_tier,
+          deprecated: m.deprecated,
+          context_window: m.context_window ?? null,
+        }));
+      return { status: 200, body: { count: models.length, data_as_of: ctx.catalog.data_as_of, source: ctx.catalog.source, models } };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/cost-estimate',
+    summary: 'Cost of a workload on one model (input, output, cached input, optional request volume)',
+    tool: 'estimate_cost',
+    body: S.costEstimateBody,
+    handle: viaTool('estimate_cost'),
+  },
+  {
+    method: 'POST',
+    url: '/cost-estimate/batch',
+    summary: 'Several cost estimates in one call; each entry succeeds or fails on its own',
+    tool: 'estimate_cost',
+    body: S.costEstimateBatchBody,
+    async handle(input, { tools }) {
+      const items = input as Array<Record<string, unknown>>;
+      const answers = await Promise.all(items.map((item) => tools.call('estimate_cost', defined(item))));
+      let total = 0;
+      const results = answers.map((a, index) => {
+        if (!a.ok) return { index, ok: false, error: a.message };
+        const cost = a.data.total_cost;
+        if (typeof cost === 'number') total += cost;
+        return { index, ok: true, result: a.data };
+      });
+      const failed = results.filter((r) => !r.ok).length;
+      return { status: 200, body: { count: results.length, succeeded: results.length - failed, failed, total_cost: roundCost(total), currency: 'USD', results } };
+    },
+  },
+  {
+    method: 'GET',
+    url: '/performance',
+    summary: 'Throughput, latency, context window, performance and value scores, best model for each',
+    tool: 'get_performance_metrics',
+    query: S.performanceQuery,
+    handle: viaTool('get_performance_metrics', (q) => {
+      const names = typeof q.model_names === 'string' ? q.model_names.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      return defined({ ...q, model_names: names });
+    }),
+  },
+  {
+    method: 'GET',
+    url: '/use-cases',
+    summary: 'Best-for, use cases, strengths and cost tier of each model',
+    tool: 'get_use_cases',
+    query: S.useCasesQuery,
+    handle: viaTool('get_use_cases'),
+  },
+  {
+    method: 'GET',
+    url: '/telemetry',
+    summary: 'Uptime, requests, errors and per-tool latency of this server (counts survive restarts)',
+    tool: 'get_telemetry',
+    query: S.telemetryQuery,
+    handle: viaTool('get_telemetry'),
+  },
+];

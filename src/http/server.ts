@@ -1,0 +1,78 @@
+import { createContext } from '../mcp/context.js';
+import { createMcpServer } from '../mcp/server.js';
+import { buildHttpApp } from './app.js';
+import { serve } from './environment.js';
+import type { RunningHttpServer } from './environment.js';
+import { createLogger } from './logger.js';
+import type { Logger } from 'pino';
+
+export interface StartHttpServerOptions {
+  port: number;
+  host: string;
+  telemetryDir?: string;
+  drainTimeoutMs: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+  /** SIGTERM/SIGINT drain and exit the process (default true); tests turn it off and call close(). */
+  installSignalHandlers?: boolean;
+  bodyLimitBytes?: number;
+  sessionIdleTtlMs?: number;
+  maxSessions?: number;
+}
+
+/** One environment's HTTP surface: /mcp, health, metrics, deployment info and the REST API. */
+export async function startHttpServer(opts: StartHttpServerOptions): Promise<RunningHttpServer> {
+  const logger = createLogger();
+  const ctx = await createContext({ telemetryDir: opts.telemetryDir });
+  let running: RunningHttpServer;
+  try {
+    const http = await buildHttpApp({
+      ctx,
+      createMcpServer: () => createMcpServer(ctx),
+      allowedHosts: opts.allowedHosts,
+      allowedOrigins: opts.allowedOrigins,
+      bodyLimitBytes: opts.bodyLimitBytes,
+      sessionIdleTtlMs: opts.sessionIdleTtlMs,
+      maxSessions: opts.maxSessions,
+      logger,
+    });
+    running = await serve(http, {
+      port: opts.port,
+      host: opts.host,
+      drainTimeoutMs: opts.drainTimeoutMs,
+      onClosed: () => ctx.telemetry.close(),
+    });
+  } catch (err) {
+    await ctx.telemetry.close().catch(() => undefined);
+    throw err;
+  }
+  if (opts.installSignalHandlers !== false) exitOnSignals(running, logger, opts.drainTimeoutMs);
+  return running;
+}
+
+/** SIGTERM or SIGINT drains and exits 0; a second signal, or a drain that overruns its timeout, exits at once. */
+function exitOnSignals(running: RunningHttpServer, logger: Logger, drainTimeoutMs: number): void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received++;
+    if (received > 1) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the drain');
+      process.exit(1);
+    }
+    logger.info({ signal }, 'shutting down');
+    // close() cuts what is left at the drain timeout; this only guards against a hang after that.
+    setTimeout(() => {
+      logger.error('shutdown did not finish after the drain timeout; exiting');
+      process.exit(1);
+    }, drainTimeoutMs + 5000).unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
