@@ -46,28 +46,46 @@ export function parseDecimal(text: string, maxDecimals = SCALE_DIGITS): bigint {
   return BigInt(m[1] ?? '0') * 10n ** BigInt(SCALE_DIGITS) + BigInt(frac.padEnd(SCALE_DIGITS, '0').slice(0, SCALE_DIGITS) || '0');
 }
 
+/** Parsed rates, keyed by their text: a catalog has a few hundred distinct rates, parsed once each. */
+const rateCache = new Map<string, bigint>();
+const RATE_CACHE_MAX = 10_000;
+
+function parseRate(ratePerMTok: string): bigint {
+  let rate = rateCache.get(ratePerMTok);
+  if (rate === undefined) {
+    rate = parseDecimal(ratePerMTok, MAX_RATE_DECIMALS);
+    if (rateCache.size >= RATE_CACHE_MAX) rateCache.clear();
+    rateCache.set(ratePerMTok, rate);
+  }
+  return rate;
+}
+
 /** Exact cost in 1e-18 USD of `tokens` at `ratePerMTok` (a decimal string). */
 export function tokenCost(tokens: number, ratePerMTok: string): bigint {
-  const rate = parseDecimal(ratePerMTok, MAX_RATE_DECIMALS);
+  const rate = parseRate(ratePerMTok);
   // rate is in 1e-18 units per 1M tokens; divide by 1e6 exactly: rate has at
   // most 12 decimals, so rate is a multiple of 1e6 units.
   return (BigInt(tokens) * rate) / 1_000_000n;
 }
 
+const SCALE = 10n ** BigInt(SCALE_DIGITS);
+const POW10: readonly bigint[] = Array.from({ length: SCALE_DIGITS + 1 }, (_, i) => 10n ** BigInt(i));
+
 /** Decimal text of an amount in 1e-18 units, optionally rounded half-up to `maxDigits` decimals. */
 export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
   const negative = units < 0n;
   let abs = negative ? -units : units;
-  if (maxDigits < SCALE_DIGITS) abs = roundHalfUp(abs, SCALE_DIGITS - maxDigits) * 10n ** BigInt(SCALE_DIGITS - maxDigits);
-  const whole = abs / 10n ** BigInt(SCALE_DIGITS);
-  const frac = (abs % 10n ** BigInt(SCALE_DIGITS)).toString().padStart(SCALE_DIGITS, '0');
-  return (negative ? '-' : '') + trimDecimal(`${whole}.${frac}`);
-}
-
-function roundHalfUp(value: bigint, dropDigits: number): bigint {
-  const div = 10n ** BigInt(dropDigits);
-  const q = value / div;
-  return value % div >= div / 2n ? q + 1n : q;
+  if (maxDigits < SCALE_DIGITS) {
+    const div = POW10[SCALE_DIGITS - maxDigits] ?? 1n;
+    const q = abs / div;
+    abs = (abs % div >= div / 2n ? q + 1n : q) * div;
+  }
+  const whole = abs / SCALE;
+  const fracUnits = abs % SCALE;
+  const sign = negative ? '-' : '';
+  if (fracUnits === 0n) return `${sign}${whole}`;
+  const frac = fracUnits.toString().padStart(SCALE_DIGITS, '0').replace(/0+$/, '');
+  return `${sign}${whole}.${frac}`;
 }
 
 /**
