@@ -44,8 +44,8 @@ export interface CatalogView {
 
 // ---- scoring (documented in get_performance_metrics' output and description) ----
 
-export const SPEED_FULL_MARKS_TPS = 150;
-export const LATENCY_FULL_MARKS_MS = 300;
+export const SPEED_FULL_MARKS_TPS = 400;
+export const LATENCY_FULL_MARKS_MS = 150;
 export const CONTEXT_ZERO_MARKS = 8_000;
 export const CONTEXT_FULL_MARKS = 1_000_000;
 

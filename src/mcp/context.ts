@@ -31,10 +31,18 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
       ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
       version: VERSION,
       ...(color ? { color } : {}),
+      ...flushInterval(),
       onError: (message) => logToStderr('warn', message),
     }),
   ]);
   return { catalog, telemetry, version: VERSION, color, startedAt };
+}
+
+/** LLM_PRICING_TELEMETRY_FLUSH_MS overrides how often counts are written (tests use a short one). */
+function flushInterval(): { flushIntervalMs?: number } {
+  const raw = process.env.LLM_PRICING_TELEMETRY_FLUSH_MS;
+  const n = raw ? Number(raw) : NaN;
+  return Number.isInteger(n) && n >= 10 ? { flushIntervalMs: n } : {};
 }
 
 function deploymentColor(): string | undefined {

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { PricingInputError } from '../pricing/index.js';
 import type { ClientLog } from './clientLog.js';
 import type { ServerContext } from './context.js';
+import { protocolError } from './protocolErrors.js';
 import { logToStderr } from './stderrLog.js';
 import { ToolError, type AnyTool } from './toolkit.js';
 
@@ -83,11 +84,6 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
 
 function pathText(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
-}
-
-/** An error the SDK sends as a JSON-RPC error with this code (McpError would prefix "MCP error -32602: "). */
-function protocolError(code: number, message: string): Error {
-  return Object.assign(new Error(message), { code });
 }
 
 function userError(message: string): ToolRun {

@@ -85,7 +85,9 @@ export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
 function cheapestFor(ctx: ServerContext, input: number, output: number, requests: number, provider: string | undefined) {
   const rows: Array<{ key: string; total: number }> = [];
   for (const m of ctx.catalog.models) {
-    if (m.deprecated || m.provider.status !== 'active' || m.category === 'embedding' || m.rates.output === undefined) continue;
+    // Text models someone sells today; free entries (moderation, promotional tiers) are not a price answer.
+    if (m.deprecated || m.provider.status !== 'active' || m.category === 'embedding') continue;
+    if (!(Number(m.rates.input) > 0) || !(Number(m.rates.output) > 0)) continue;
     if (provider && m.provider.id !== provider) continue;
     try {
       rows.push({ key: m.key, total: estimateCost(m, { input_tokens: input, output_tokens: output, requests }).total_cost });

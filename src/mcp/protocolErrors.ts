@@ -43,3 +43,8 @@ export function clarifyParamsError(message: JSONRPCMessage): JSONRPCMessage {
     .join('; ');
   return { ...message, error: { code: INVALID_PARAMS, message: `Invalid params: ${words}` } };
 }
+
+/** An error the SDK sends as a JSON-RPC error with this code and message as given (McpError would prefix "MCP error N: "). */
+export function protocolError(code: number, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}

@@ -6,10 +6,10 @@
 // Model ids may contain "/" (e.g. "meta-llama/Llama-3-70b"), so ids in URIs are percent-encoded.
 
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { ProviderInfo } from '../pricing/types.js';
 import { viewOf } from './catalogView.js';
 import type { ServerContext } from './context.js';
+import { protocolError } from './protocolErrors.js';
 
 /** JSON-RPC error code MCP uses for a resource that does not exist. */
 export const RESOURCE_NOT_FOUND = -32002;
@@ -91,7 +91,7 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
       const res = ctx.catalog.resolve(`${provider.id}:${id}`);
       if (!res.ok || res.model.provider.id !== provider.id) {
         const hint = !res.ok && res.suggestions.length > 0 ? ` Did you mean: ${res.suggestions.join(', ')}?` : '';
-        throw new McpError(RESOURCE_NOT_FOUND, `No model "${id}" at provider "${provider.id}".${hint}`);
+        throw protocolError(RESOURCE_NOT_FOUND, `No model "${id}" at provider "${provider.id}".${hint}`);
       }
       const { provider: p, ...model } = res.model;
       return json(uri.href, { ...model, provider: providerSummary(p), data_as_of: ctx.catalog.data_as_of, source: ctx.catalog.source });
@@ -114,7 +114,7 @@ function one(v: string | string[] | undefined): string {
 
 function requireProvider(ctx: ServerContext, name: string): ProviderInfo {
   const p = ctx.catalog.provider(name);
-  if (!p) throw new McpError(RESOURCE_NOT_FOUND, `No provider "${name}". Known providers: ${ctx.catalog.providers.map((x) => x.id).join(', ')}.`);
+  if (!p) throw protocolError(RESOURCE_NOT_FOUND, `No provider "${name}". Known providers: ${ctx.catalog.providers.map((x) => x.id).join(', ')}.`);
   return p;
 }
 

@@ -1,0 +1,125 @@
+// `serve --stdio` spoken to as a plain child process with newline-delimited
+// JSON-RPC: no SDK client, so these check the wire format itself.
+
+import { afterAll, describe, expect, it } from 'vitest';
+import { RawServer, cleanupTempDirs, serverEnv, tempDir } from './helpers.js';
+
+const SIX_TOOLS = ['compare_costs', 'estimate_cost', 'get_all_pricing', 'get_performance_metrics', 'get_telemetry', 'get_use_cases'];
+
+afterAll(cleanupTempDirs);
+
+async function startRaw(args: string[] = []): Promise<RawServer> {
+  return new RawServer(['--telemetry-dir', await tempDir(), ...args], serverEnv());
+}
+
+describe('serve --stdio, raw JSON-RPC', () => {
+  it('initializes, ignores notifications, lists six tools, prices gpt-4 exactly, survives garbage', async () => {
+    const s = await startRaw();
+    try {
+      const init = await s.request(0, 'initialize', {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'raw', version: '0' },
+      });
+      expect(init.result.serverInfo.name).toBe('llm-pricing-mcp');
+      expect(init.result.capabilities).toMatchObject({ tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} });
+
+      // A notification gets no reply: the very next line must answer the ping sent after it.
+      s.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      s.send({ jsonrpc: '2.0', id: 'ping-1', method: 'ping' });
+      const afterNotification = await s.next();
+      expect(afterNotification).toEqual({ jsonrpc: '2.0', id: 'ping-1', result: {} });
+
+      const list = await s.request(1, 'tools/list');
+      expect(list.result.tools.map((t: { name: string }) => t.name).sort()).toEqual(SIX_TOOLS);
+
+      const est = await s.request(2, 'tools/call', {
+        name: 'estimate_cost',
+        arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 },
+      });
+      expect(est.result.isError).toBeFalsy();
+      expect(est.result.structuredContent).toMatchObject({ input_cost: 0.15, output_cost: 0.12, total_cost: 0.27, currency: 'USD' });
+      expect(est.result.content[0].text).toContain('$0.27');
+
+      s.sendLine('{"jsonrpc": "2.0", "id": 3, "method": ');
+      const parseError = await s.next();
+      expect(parseError).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+
+      // Still serving after the bad line.
+      const again = await s.request(4, 'tools/call', {
+        name: 'estimate_cost',
+        arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 },
+      });
+      expect(again.result.structuredContent.total_cost).toBe(0.27);
+
+      // Every line on stdout is a JSON-RPC 2.0 message.
+      for (const line of s.lines) expect(JSON.parse(line).jsonrpc).toBe('2.0');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('answers protocol mistakes with JSON-RPC errors and keeps serving', async () => {
+    const s = await startRaw();
+    try {
+      await s.initialize();
+      const unknownTool = await s.request(1, 'tools/call', { name: 'get_weather', arguments: {} });
+      expect(unknownTool.error.code).toBe(-32602);
+      expect(unknownTool.error.message).toContain('Unknown tool "get_weather"');
+      expect(unknownTool.error.message).toContain('estimate_cost');
+
+      const unknownMethod = await s.request(2, 'prices/everything');
+      expect(unknownMethod.error.code).toBe(-32601);
+
+      s.send({ jsonrpc: '2.0', id: 3, method: 42 });
+      expect(await s.reply(3)).toMatchObject({ error: { code: -32600 } });
+
+      s.sendLine('[{"jsonrpc":"2.0","id":4,"method":"ping"}]');
+      expect(await s.next()).toMatchObject({ id: null, error: { code: -32600 } });
+
+      s.sendLine('"just a string"');
+      expect(await s.next()).toMatchObject({ id: null, error: { code: -32600 } });
+
+      // Params that fail the SDK's request schema: invalid params, in words.
+      const badParams = await s.request(5, 'tools/call', { name: 'estimate_cost', arguments: 'gpt-4' });
+      expect(badParams.error.code).toBe(-32602);
+      expect(badParams.error.message).toMatch(/^Invalid params: /);
+
+      const ok = await s.request(6, 'ping');
+      expect(ok.result).toEqual({});
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('says nothing before the first request unless --announce, then one log notification', async () => {
+    const quiet = await startRaw();
+    const loud = await startRaw(['--announce']);
+    try {
+      const first = await loud.next();
+      expect(first).toMatchObject({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', logger: 'llm-pricing-mcp' } });
+      expect(first.params.data).toMatchObject({ event: 'server_started', name: 'llm-pricing-mcp', transport: 'stdio' });
+      expect(first.params.data.tools).toHaveLength(6);
+      expect(first).not.toHaveProperty('id');
+
+      // The quiet one has had as long to start and has written nothing; its first line answers our request.
+      await quiet.initialize();
+      expect(quiet.lines).toHaveLength(1);
+      expect(JSON.parse(quiet.lines[0]!).id).toBe(0);
+      expect(quiet.stderr).toContain('serving MCP over stdio');
+    } finally {
+      await Promise.all([quiet.stop(), loud.stop()]);
+    }
+  });
+
+  it('exits 0 when stdin closes and on SIGTERM', async () => {
+    const a = await startRaw();
+    const b = await startRaw();
+    await Promise.all([a.initialize(), b.initialize()]);
+    a.child.stdin.end();
+    b.child.kill('SIGTERM');
+    const [ea, eb] = await Promise.all([a.exited, b.exited]);
+    expect(ea).toEqual({ code: 0, signal: null });
+    expect(eb).toEqual({ code: 0, signal: null });
+  });
+});
