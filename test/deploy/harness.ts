@@ -1,0 +1,208 @@
+// Shared pieces of the deploy integration tests: free ports, prepared releases of our own
+// built server, a real controller process, the CLI, and an MCP load generator on the SDK client.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const MAIN = join(ROOT, 'dist', 'cli', 'main.js');
+export const FIXTURE = join(ROOT, 'test', 'fixtures', 'mcp-fixture.mjs');
+
+/** Builds dist once if a test run starts without it (npm test builds first anyway). */
+export function ensureBuilt(): void {
+  if (existsSync(MAIN)) return;
+  const r = spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(MAIN)) throw new Error(`build failed (${r.status})`);
+}
+
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: n }, () => new Promise<net.Server>((r) => {
+      const s = net.createServer();
+      s.listen(0, '127.0.0.1', () => r(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+const temps: string[] = [];
+export function tempDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+}
+export function cleanupTemps(): void {
+  for (const d of temps.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A prepared release directory of our real build, reporting `version` (dist copied so it resolves its own package.json). */
+export function makeRelease(version: string): string {
+  const dir = tempDir(`release-${version}-`);
+  cpSync(join(ROOT, 'dist'), join(dir, 'dist'), { recursive: true });
+  symlinkSync(join(ROOT, 'data'), join(dir, 'data'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  pkg.version = version;
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  return dir;
+}
+
+/** The env every test controller gets: validation limits loose enough for a busy shared machine. */
+export const testEnv: Record<string, string> = {
+  DEPLOY_VALIDATE_MAX_AVG_MS: '2000',
+  DEPLOY_VALIDATE_MAX_MAX_MS: '10000',
+  DEPLOY_ANALYSIS_MIN_REQUESTS: '20',
+  DEPLOY_STOP_TIMEOUT: '5s',
+  LOG_LEVEL: 'warn',
+};
+
+export interface RunningController {
+  dir: string;
+  port: number;
+  bluePort: number;
+  greenPort: number;
+  child: ChildProcess;
+  stderr: () => string;
+  url: string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export async function startController(
+  dir: string,
+  ports: { port: number; bluePort: number; greenPort: number },
+  env: Record<string, string> = {},
+): Promise<RunningController> {
+  const child = spawn(
+    process.execPath,
+    [MAIN, 'controller', '--dir', dir, '--port', String(ports.port), '--blue-port', String(ports.bluePort), '--green-port', String(ports.greenPort)],
+    { cwd: ROOT, env: { ...process.env, ...testEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await cli(['status', '--dir', dir, '--json'], { quiet: true });
+    if (r.code === 0) break;
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`controller did not start: ${err}`);
+    await sleep(100);
+  }
+  return {
+    dir,
+    ...ports,
+    child,
+    stderr: () => err,
+    url: `http://127.0.0.1:${ports.port}/mcp`,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function cli(args: string[], opts: { quiet?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function fixtureCommand(mode: string, version: string, extra = ''): string {
+  return `exec ${process.execPath} ${FIXTURE} --http --mode ${mode} --version ${version}${extra ? ` ${extra}` : ''}`;
+}
+
+export interface LoadReport {
+  ok: number;
+  failed: number;
+  failures: string[];
+  byVersion: Record<string, number>;
+  /** Versions that answered, in order of first appearance, per worker-session. */
+  lastVersions: string[];
+}
+
+/**
+ * MCP load through the router: `workers` loops, each opening a session (initialize), making
+ * `callsPerSession` estimate_cost calls, and closing it (DELETE), until stop() is called.
+ */
+export function mcpLoad(url: string, workers: number, callsPerSession = 5): { stop(): Promise<LoadReport>; report: LoadReport } {
+  const report: LoadReport = { ok: 0, failed: 0, failures: [], byVersion: {}, lastVersions: [] };
+  let running = true;
+  const loop = async (w: number) => {
+    while (running) {
+      const client = new Client({ name: `load-${w}`, version: '1.0.0' });
+      const transport = new StreamableHTTPClientTransport(new URL(url));
+      try {
+        await client.connect(transport);
+        const version = client.getServerVersion()?.version ?? '?';
+        for (let i = 0; i < callsPerSession && running; i++) {
+          const r = await client.callTool({ name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1000 + i, output_tokens: 500 } });
+          if (r.isError) throw new Error(`tool error: ${JSON.stringify(r.content).slice(0, 200)}`);
+          report.ok++;
+          report.byVersion[version] = (report.byVersion[version] ?? 0) + 1;
+        }
+        report.lastVersions[w] = version;
+        await transport.terminateSession();
+      } catch (err) {
+        report.failed++;
+        if (report.failures.length < 20) report.failures.push(`${new Date().toISOString()} ${(err as Error).message}`);
+        await sleep(20);
+      } finally {
+        await client.close().catch(() => {});
+      }
+    }
+  };
+  const all = Array.from({ length: workers }, (_, w) => loop(w));
+  return {
+    report,
+    stop: async () => {
+      running = false;
+      await Promise.all(all);
+      return report;
+    },
+  };
+}
+
+export function readJsonLines(file: string): Array<Record<string, unknown>> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Kills any colour process a test controller left behind (by the pids its state names). */
+export function killLeftovers(dir: string): void {
+  try {
+    const st = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { colours: Record<string, { pid: number | null }> };
+    for (const c of Object.values(st.colours)) {
+      if (c.pid) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+    }
+  } catch {
+    // no state
+  }
+}
