@@ -37,6 +37,12 @@ export interface BuildOptions {
   baseVersion?: string;
   /** Name of the base data, e.g. "genai-prices". */
   baseName?: string;
+  /**
+   * When the base data was read or published, for data that did not come
+   * from the installed package (a refresh): the date becomes each base
+   * price's as_of and the label goes into data_as_of.
+   */
+  baseAsOf?: { date: string; label: string };
 }
 
 export function buildCatalog(providers: readonly BaseProvider[], overlay: Overlay, opts: BuildOptions = {}): Catalog {
@@ -44,7 +50,8 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
   const baseName = opts.baseName ?? 'genai-prices';
   const baseVersion = opts.baseVersion ?? 'unknown';
   const warnings: string[] = [];
-  const basePublished = overlay.base && overlay.base.version === baseVersion ? overlay.base.published : undefined;
+  const basePublished =
+    opts.baseAsOf?.date ?? (overlay.base && overlay.base.version === baseVersion ? overlay.base.published : undefined);
   const baseLabel = `${baseName} ${baseVersion}`;
 
   // Providers: base ones (renamed by the overlay where the guide uses another name), then overlay-only ones.
@@ -228,7 +235,11 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
   hash.update(now.toISOString().slice(0, 10)); // date-conditional prices may change with the day
   const digest = hash.digest('hex').slice(0, 12);
   const version = `${baseVersion}+${overlay.as_of}+${digest}`;
-  const baseAsOf = basePublished ? `${baseLabel} (published ${basePublished})` : `${baseLabel} (publish date unknown)`;
+  const baseAsOf = opts.baseAsOf
+    ? `${baseLabel} (${opts.baseAsOf.label})`
+    : basePublished
+      ? `${baseLabel} (published ${basePublished})`
+      : `${baseLabel} (publish date unknown)`;
 
   const genericNames = new Map<string, readonly string[]>([...generic].map(([n, offers]) => [n, offers.map((e) => e.key)]));
 

@@ -10,3 +10,6 @@ export { parseOverlay, OverlayError, OverlaySchema } from './overlay-schema.js';
 export type { Overlay } from './overlay-schema.js';
 export { blendedPerMTok, costTier, category } from './classify.js';
 export { GUIDE_PROVIDER_IDS } from './provider-policy.js';
+export { CatalogStore, findDrift, DEFAULT_DRIFT_FRACTION } from './catalog-store.js';
+export type { RefreshResult, DriftItem, StoreOptions } from './catalog-store.js';
+export { parseBaseData, BaseDataError } from './base-schema.js';
