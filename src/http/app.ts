@@ -12,6 +12,7 @@ import { RpcCode, jsonRpcErrorBody } from './mcp/jsonrpc.js';
 import { registerMcpRoutes } from './mcp/route.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { registerRestRoutes } from './rest/routes.js';
+import { describeSchemaErrors } from './rest/schema-errors.js';
 import { ToolClient } from './rest/tool-client.js';
 import { TrafficGate } from './traffic.js';
 
@@ -61,6 +62,7 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: true, allErrors: false } },
+    schemaErrorFormatter: describeSchemaErrors,
   });
 
   app.addHook('onRequest', (_request, reply, done) => {

@@ -27,6 +27,8 @@ export interface McpRouteDeps {
 
 const SESSION_HEADER = 'mcp-session-id';
 const JSON_TYPE = 'application/json';
+/** The media type itself, not a substring: "application/jsonx" or "text/plain; x=application/json" do not count. */
+const JSON_CONTENT = /^\s*application\/json\s*(;|$)/i;
 
 function fail(reply: FastifyReply, status: number, code: number, message: string): FastifyReply {
   return reply.code(status).type(JSON_TYPE).send(jsonRpcErrorBody(code, message));
@@ -89,7 +91,7 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       return fail(reply, 406, RpcCode.ServerError, 'Not Acceptable: Client must accept both application/json and text/event-stream');
     }
     const body = request.body;
-    if (body === undefined || body === null) {
+    if (!JSON_CONTENT.test(request.headers['content-type'] ?? '') || body === undefined) {
       return fail(reply, 415, RpcCode.ServerError, 'Unsupported Media Type: Content-Type must be application/json');
     }
     const batch = Array.isArray(body);

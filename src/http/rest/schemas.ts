@@ -4,7 +4,7 @@ import { MAX_COST_BATCH } from '../defaults.js';
 // the OpenAPI document is built from them, so the two cannot disagree.
 
 const providerParam = { type: 'string', minLength: 1, maxLength: 100, description: 'Provider id or name, e.g. "openai" or "Anthropic"' };
-const tokens = (description: string) => ({ type: 'integer', minimum: 0, maximum: 1e12, description });
+const tokens = (description: string) => ({ type: 'integer', minimum: 0, description });
 
 export const pricingQuery = {
   type: 'object',
@@ -13,7 +13,7 @@ export const pricingQuery = {
     provider: providerParam,
     category: { type: 'string', enum: ['budget', 'standard', 'premium', 'embedding'], description: 'Price category' },
     include_deprecated: { type: 'boolean', description: 'Also list deprecated models' },
-    limit: { type: 'integer', minimum: 1, maximum: 500, description: 'Page size' },
+    limit: { type: 'integer', minimum: 1, maximum: 200, description: 'Page size (default 50)' },
     offset: { type: 'integer', minimum: 0, description: 'Models to skip' },
   },
 } as const;
@@ -33,7 +33,7 @@ export const costEstimateBody = {
     input_tokens: tokens('Prompt tokens per request'),
     output_tokens: tokens('Completion tokens per request'),
     cached_input_tokens: tokens('Part of input_tokens served from cache'),
-    requests: { type: 'integer', minimum: 1, maximum: 1e9, description: 'Scale the estimate to this many requests' },
+    requests: { type: 'integer', minimum: 1, description: 'Scale the estimate to this many requests' },
   },
 } as const;
 
@@ -68,8 +68,8 @@ export const telemetryQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    include_details: { type: 'boolean', description: 'Per-tool details' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'Most entries in the details' },
+    include_details: { type: 'boolean', description: 'Also the telemetry store state, catalog size, memory use and Node version' },
+    limit: { type: 'integer', minimum: 1, description: 'How many tools to list, most called first' },
   },
 } as const;
 
