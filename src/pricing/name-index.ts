@@ -4,13 +4,14 @@
 //  1. a curated overlay alias or generic open-model name (human decisions
 //     that override the base data, e.g. the gemini-1.5-flash-8b fix);
 //  2. "provider:model" or "provider/model" when the prefix names a provider
-//     and the rest resolves within it;
+//     and the rest is an id or alias there;
 //  3. an exact id, then an alias (genai-prices' `equals` rules, "-latest"
 //     stripped) — among providers by rank (maker first, resellers last) and,
 //     within one provider, exact ids before aliases;
 //  4. the name without a trailing date ("-20240229", "-2024-08-06", "@20241022");
-//  5. genai-prices' pattern rules (starts_with, contains, regex), providers by
-//     rank: only after every exact interpretation failed, remembered per name.
+//  5. genai-prices' pattern rules (starts_with, contains, regex): within the
+//     named provider of a qualified name, else providers by rank; only after
+//     every exact interpretation failed, and remembered per name.
 import type { ModelEntry, ProviderInfo, ResolveResult } from './types.js';
 import { equalNames, matches, type MatchLogic } from './match-rule.js';
 import { closeMatches } from './suggest.js';
@@ -99,7 +100,7 @@ export class NameIndex {
   private anywhere(name: string): ResolveResult | undefined {
     const curated = this.curated(name);
     if (curated) return curated;
-    const qualified = this.qualified(name);
+    const qualified = this.qualified(name, false);
     if (qualified) return qualified;
     const direct = this.direct(name);
     if (direct) return direct;
@@ -108,6 +109,9 @@ export class NameIndex {
       const r = this.curated(undated) ?? this.direct(undated);
       if (r?.ok) return { ...r, via: r.via === 'generic' ? 'generic' : 'snapshot' };
     }
+    // Pattern rules last: a provider-qualified rule match, then any provider's.
+    const qualifiedByRule = this.qualified(name, true);
+    if (qualifiedByRule) return qualifiedByRule;
     const ruled = this.byRules(name, undefined);
     return ruled ? { ok: true, model: ruled, via: 'rule' } : undefined;
   }
@@ -126,12 +130,16 @@ export class NameIndex {
     return { ok: true, model: c.entry, via: c.kind === 0 ? 'exact' : LOOKS_DATED.test(name) ? 'snapshot' : 'alias' };
   }
 
-  private qualified(name: string): ResolveResult | undefined {
+  /**
+   * "provider:model" / "provider/model". Without rules first: "mistralai/Mixtral-8x7B-Instruct-v0.1" is
+   * Together's exact id, and must not become Mistral AI's model through a starts_with rule.
+   */
+  private qualified(name: string, allowRules: boolean): ResolveResult | undefined {
     const m = /^([^:/]+)[:/](.+)$/.exec(name);
     if (!m?.[1] || !m[2]) return undefined;
     const provider = this.input.findProvider(m[1]);
     if (!provider) return undefined;
-    const r = this.within(m[2], provider);
+    const r = this.within(m[2], provider, allowRules);
     return r?.ok ? { ...r, via: 'qualified' } : undefined;
   }
 
@@ -140,18 +148,18 @@ export class NameIndex {
    * the providers it falls back to (Azure serves OpenAI's models at OpenAI's
    * price), whose entry is returned as is.
    */
-  private within(name: string, provider: ProviderInfo): ResolveResult | undefined {
-    const own = this.withinOne(name, provider);
+  private within(name: string, provider: ProviderInfo, allowRules = true): ResolveResult | undefined {
+    const own = this.withinOne(name, provider, allowRules);
     if (own) return own;
     for (const fallbackId of this.input.fallbacks.get(provider.id) ?? []) {
       const fallback = this.input.findProvider(fallbackId);
-      const r = fallback ? this.withinOne(name, fallback) : undefined;
+      const r = fallback ? this.withinOne(name, fallback, allowRules) : undefined;
       if (r) return r;
     }
     return undefined;
   }
 
-  private withinOne(name: string, provider: ProviderInfo): ResolveResult | undefined {
+  private withinOne(name: string, provider: ProviderInfo, allowRules: boolean): ResolveResult | undefined {
     const offer = this.input.generic.get(name)?.find((e) => e.provider.id === provider.id);
     if (offer) return { ok: true, model: offer, via: 'generic', offers: [offer] };
     const alias = this.input.overlayAliases.get(name);
@@ -163,7 +171,7 @@ export class NameIndex {
         return { ok: true, model: c.entry, via };
       }
     }
-    const ruled = this.byRules(name, provider.id);
+    const ruled = allowRules ? this.byRules(name, provider.id) : undefined;
     return ruled ? { ok: true, model: ruled, via: 'rule' } : undefined;
   }
 

@@ -79,6 +79,15 @@ describe('provider-qualified names', () => {
   test('an id with a slash whose prefix is not a provider is an ordinary id', () => {
     expect(key('meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo')).toBe('together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo');
   });
+
+  test('an exact id beats a qualified reading that only a pattern rule would satisfy', () => {
+    // "mistralai" names Mistral AI, whose rule `starts_with mixtral-8x7b` would take the rest; but the whole
+    // string is Together's exact id, priced differently.
+    expect(key('mistralai/Mixtral-8x7B-Instruct-v0.1')).toBe('together:mistralai/Mixtral-8x7B-Instruct-v0.1');
+    expect(key('google/gemma-7b')).toBe('together:google/gemma-7b');
+    // with no exact id anywhere, the qualified rule match is used
+    expect(ok(catalog.resolve('mistralai/mixtral-8x7b-something'))).toMatchObject({ via: 'qualified', model: { key: 'mistral:mixtral-8x7b' } });
+  });
 });
 
 describe('an unqualified name resolves to the model\'s maker', () => {
