@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printLine } from '../check/stdout.js';
 import { EXIT_OK, UsageError, durationFlag, intFlag } from './usage.js';
 
 interface BenchFlags {
@@ -42,8 +43,8 @@ export function register(program: Command): void {
       if (chosen.length === 0) throw new UsageError('no bench section matches the flags');
       const progress = (line: string) => process.stderr.write(`${line}\n`);
       const results = await runBench(chosen, { calls, concurrency, rssCheckpoints, phaseTimeLimitMs, onLine: progress });
-      if (flags.json) process.stdout.write(`${JSON.stringify({ calls, concurrency, rssCheckpoints, sections: results }, null, 2)}\n`);
-      else process.stdout.write(`${formatBench(results).join('\n')}\n`);
+      if (flags.json) printLine(JSON.stringify({ calls, concurrency, rssCheckpoints, sections: results }, null, 2));
+      else printLine(formatBench(results).join('\n'));
       // Missed goals are figures to read, not a failure; a section that could not run is.
       process.exitCode = results.some((r) => r.skipped) ? 1 : EXIT_OK;
     });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printLine } from '../check/stdout.js';
 import { EXIT_FAIL, EXIT_OK, UsageError, durationFlag, intFlag } from './usage.js';
 
 interface MonitorFlags {
@@ -37,12 +38,12 @@ export function register(program: Command): void {
       } catch (err) {
         throw new UsageError(err instanceof Error ? err.message : String(err));
       }
-      const onLine = flags.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+      const onLine = flags.json ? undefined : printLine;
 
       if (flags.check) {
         const { runMonitorCheck } = await import('../check/monitor/check.js');
         const result = await runMonitorCheck(base, spec, timeoutMs, onLine);
-        if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (flags.json) printLine(JSON.stringify(result, null, 2));
         process.exitCode = result.ok ? EXIT_OK : EXIT_FAIL;
         return;
       }
@@ -67,7 +68,7 @@ export function register(program: Command): void {
           signal: stop.signal,
           ...(onLine && { onLine }),
         });
-        if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        if (flags.json) printLine(JSON.stringify(result, null, 2));
         process.exitCode = result.ok ? EXIT_OK : EXIT_FAIL;
       } finally {
         process.off('SIGINT', onSignal);

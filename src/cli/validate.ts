@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printLine } from '../check/stdout.js';
 import { EXIT_FAIL, EXIT_OK, UsageError, intFlag } from './usage.js';
 
 interface ValidateFlags {
@@ -36,7 +37,7 @@ export function register(program: Command): void {
       }
       if ((flags.stdio === undefined) === (flags.url === undefined)) throw new UsageError('give exactly one of --stdio <command> or --url <url>');
       const { runValidation, ValidateOptionsError } = await import('../check/validate/run.js');
-      const onLine = flags.json ? undefined : (line: string) => process.stdout.write(`${line}\n`);
+      const onLine = flags.json ? undefined : printLine;
       let result;
       try {
         result = await runValidation(
@@ -57,7 +58,7 @@ export function register(program: Command): void {
         if (err instanceof ValidateOptionsError) throw new UsageError(err.message);
         throw err;
       }
-      if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (flags.json) printLine(JSON.stringify(result, null, 2));
       process.exitCode = result.ok ? EXIT_OK : EXIT_FAIL;
     });
 }
