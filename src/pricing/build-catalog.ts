@@ -256,6 +256,7 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     overlay_as_of: overlay.as_of,
     warnings,
     provider: findProvider,
+    model: (key: string) => (typeof key === 'string' ? byKey.get(key.trim().toLowerCase()) : undefined),
     resolve(name: string, o?: { provider?: string }): ResolveResult {
       if (typeof name !== 'string') return { ok: false, message: 'model name must be a string', suggestions: [] };
       return index.resolve(name, o?.provider);

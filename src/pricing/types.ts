@@ -143,6 +143,8 @@ export interface Catalog {
   readonly all_providers: readonly ProviderInfo[];
   /** Every priced model, listed or not. */
   readonly all_models: readonly ModelEntry[];
+  /** The entry with this catalog key ("provider:model_id", any case), or undefined. A map access. */
+  model(key: string): ModelEntry | undefined;
   /**
    * The default listing, or one provider's models when `provider` is given (id or name, any case; unlisted
    * providers such as OpenRouter are allowed when named). Throws PricingInputError for an unknown provider.

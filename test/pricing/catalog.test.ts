@@ -204,6 +204,15 @@ describe('the index', () => {
     expect(r1.ok && r2.ok && r1.model === r2.model).toBe(true);
   });
 
+  test('every catalog key resolves to its own entry, and model(key) finds it', () => {
+    for (const m of catalog.all_models) {
+      const r = catalog.resolve(m.key);
+      expect(r.ok && r.model.key, m.key).toBe(m.key);
+      expect(catalog.model(m.key.toUpperCase())).toBe(m);
+    }
+    expect(catalog.model('openai:no-such')).toBeUndefined();
+  });
+
   test('catalog keys are unique', () => {
     const keys = catalog.all_models.map((m) => m.key);
     expect(new Set(keys).size).toBe(keys.length);
