@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import { startHttpServer } from '../../src/http/server.js';
 import type { RunningHttpServer } from '../../src/http/environment.js';
 
@@ -32,6 +32,9 @@ export async function startRealServer(extra: { allowedHosts?: string[]; allowedO
   };
 }
 
+/** Asks for keep-alive (without an agent, Node's client sends Connection: close itself). */
+const keepAliveAgent = new Agent({ keepAlive: true });
+
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -40,11 +43,11 @@ export interface RawResponse {
 }
 
 /** One HTTP request with full control of the headers (fetch does not let us set Host). */
-export function raw(url: string, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function raw(url: string, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; keepAlive?: boolean } = {}): Promise<RawResponse> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent: false },
+      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.keepAlive ? keepAliveAgent : false },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
