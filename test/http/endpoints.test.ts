@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mcpPost, openSession, raw } from './helpers.js';
+import { startRealServer } from './helpers.js';
+
+let server: Awaited<ReturnType<typeof startRealServer>>;
+beforeAll(async () => {
+  server = await startRealServer();
+});
+afterAll(async () => {
+  await server.cleanup();
+});
+
+const get = (path: string) => raw(`${server.url}${path}`);
+const postJson = (path: string, body: unknown) =>
+  raw(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+describe('health and deployment info', () => {
+  it('answers the probes with the documented JSON', async () => {
+    expect((await get('/health')).json()).toEqual({ status: 'ok' });
+    expect((await get('/health/live')).json()).toEqual({ status: 'ok' });
+    const ready = await get('/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('describes itself in /health/detailed and /deployment/info', async () => {
+    const headers = await openSession(server.url);
+    const d = (await get('/health/detailed')).json();
+    expect(d).toMatchObject({ status: 'ok', version: expect.any(String), pid: process.pid, draining: false, in_flight: 1 });
+    expect(d.sessions).toBeGreaterThanOrEqual(1);
+    expect(d.uptime_s).toBeGreaterThanOrEqual(0);
+    expect(d.catalog.loaded).toBe(true);
+    expect(d.catalog.models).toBeGreaterThan(50);
+    expect(d.catalog.providers).toBeGreaterThanOrEqual(12);
+    expect(d.catalog.data_as_of).toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(typeof d.catalog.source).toBe('string');
+    expect(d.memory.rss_bytes).toBeGreaterThan(d.memory.heap_used_bytes);
+    expect(Object.keys(d).sort()).toEqual(['catalog', 'color', 'draining', 'in_flight', 'memory', 'pid', 'sessions', 'status', 'uptime_s', 'version']);
+
+    const info = (await get('/deployment/info')).json();
+    expect(Object.keys(info).sort()).toEqual(['color', 'data_as_of', 'name', 'node', 'pid', 'started_at', 'version']);
+    expect(info).toMatchObject({ name: 'llm-pricing-mcp', version: d.version, pid: process.pid, node: process.version, data_as_of: d.catalog.data_as_of });
+    expect(new Date(info.started_at).getTime()).toBeLessThanOrEqual(Date.now());
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+  });
+});
+
+describe('/metrics', () => {
+  it('exposes process, HTTP, session and tool-call metrics', async () => {
+    const headers = await openSession(server.url);
+    await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 10, output_tokens: 10 } } }, headers);
+    await mcpPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'no-such-model-xyz', input_tokens: 10, output_tokens: 10 } } }, headers);
+    await mcpPost(server.url, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'made_up_tool', arguments: {} } }, headers);
+    await get('/health');
+    const m = await get('/metrics');
+    expect(m.status).toBe(200);
+    expect(m.headers['content-type']).toMatch(/^text\/plain/);
+    expect(m.body).toMatch(/^process_cpu_user_seconds_total \d/m);
+    expect(m.body).toMatch(/^http_requests_total\{method="GET",route="\/health",status="200"\} \d+/m);
+    expect(m.body).toMatch(/^http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/mcp",status="200"\} \d+/m);
+    expect(m.body).toMatch(/^http_requests_in_flight 1$/m);
+    expect(m.body).toMatch(/^mcp_sessions [1-9]\d*$/m);
+    expect(m.body).toMatch(/^mcp_tool_calls_total\{tool="estimate_cost",outcome="ok"\} [1-9]/m);
+    expect(m.body).toMatch(/^mcp_tool_calls_total\{tool="estimate_cost",outcome="tool_error"\} [1-9]/m);
+    // An unknown tool name is not a label of its own (bounded cardinality).
+    expect(m.body).toMatch(/^mcp_tool_calls_total\{tool="other",outcome="protocol_error"\} [1-9]/m);
+    expect(m.body).not.toContain('made_up_tool');
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+  });
+});
+
+describe('REST API', () => {
+  it('prices a workload like the estimate_cost tool', async () => {
+    const r = await postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 });
+    expect(r.status).toBe(200);
+    expect(r.json()).toMatchObject({ input_cost: 0.15, output_cost: 0.12, total_cost: 0.27, currency: 'USD', provider: 'openai' });
+    const volume = (await postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000, requests: 1000 })).json();
+    expect(volume.total_cost).toBe(270);
+  });
+
+  it('answers a bounded batch, each entry on its own', async () => {
+    const r = await postJson('/cost-estimate/batch', [
+      { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 },
+      { model_name: 'no-such-model-xyz', input_tokens: 1, output_tokens: 1 },
+      { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 },
+    ]);
+    expect(r.status).toBe(200);
+    const b = r.json();
+    expect(b).toMatchObject({ count: 3, succeeded: 2, failed: 1, total_cost: 0.54, currency: 'USD' });
+    expect(b.results[0]).toMatchObject({ index: 0, ok: true, result: { total_cost: 0.27 } });
+    expect(b.results[1]).toMatchObject({ index: 1, ok: false });
+    expect(b.results[1].error).toMatch(/no-such-model-xyz/);
+    const tooMany = await postJson('/cost-estimate/batch', Array.from({ length: 101 }, () => ({ model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 })));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json().message).toMatch(/100/);
+  });
+
+  it('lists prices, models, performance, use cases and telemetry', async () => {
+    const pricing = await get('/pricing?provider=openai&limit=5&offset=0');
+    expect(pricing.status).toBe(200);
+    const p = pricing.json();
+    expect(p.models).toHaveLength(5);
+    expect(p.models.every((m: { provider: string }) => m.provider === 'openai')).toBe(true);
+    expect(p.limit).toBe(5);
+
+    const models = (await get('/models?provider=anthropic')).json();
+    expect(models.count).toBeGreaterThan(0);
+    expect(models.models.every((m: { provider: string }) => m.provider === 'anthropic')).toBe(true);
+    expect(models.models[0]).toHaveProperty('key');
+    const all = (await get('/models')).json();
+    expect(all.count).toBeGreaterThan(models.count);
+
+    const perf = await get('/performance?model_names=gpt-4o,claude-3-5-sonnet');
+    expect(perf.status).toBe(200);
+    expect(JSON.stringify(perf.json())).toContain('gpt-4o');
+
+    const uses = await get('/use-cases?provider=anthropic');
+    expect(uses.status).toBe(200);
+
+    const telemetry = await get('/telemetry');
+    expect(telemetry.status).toBe(200);
+    expect(JSON.stringify(telemetry.json())).toContain('estimate_cost');
+  });
+
+  it('refuses bad input with 400 and a message that says what is wrong', async () => {
+    const cases: Array<[Promise<Awaited<ReturnType<typeof get>>>, RegExp]> = [
+      [postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: -5, output_tokens: 1 }), /input_tokens must be >= 0/],
+      [postJson('/cost-estimate', { model_name: 'gpt-4', output_tokens: 1 }), /required field "input_tokens"/],
+      [postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1, colour: 'red' }), /unknown field "colour"/],
+      [postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 'many', output_tokens: 1 }), /input_tokens must be integer/],
+      [postJson('/cost-estimate', '{"model_name":'), /Invalid JSON/],
+      [postJson('/cost-estimate', { model_name: 'no-such-model-xyz', input_tokens: 1, output_tokens: 1 }), /no-such-model-xyz/],
+      [get('/pricing?limit=0'), /limit must be >= 1/],
+      [get('/pricing?category=luxury'), /category must be one of budget, standard, premium, embedding/],
+      [get('/pricing?colour=red'), /unknown parameter "colour"/],
+    ];
+    for (const [pending, message] of cases) {
+      const r = await pending;
+      expect(r.status, r.body).toBe(400);
+      expect(r.json()).toMatchObject({ error: 'Bad Request', statusCode: 400 });
+      expect(r.json().message).toMatch(message);
+    }
+  });
+
+  it('documents itself in /openapi.json', async () => {
+    const doc = (await get('/openapi.json')).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const path of ['/pricing', '/models', '/cost-estimate', '/cost-estimate/batch', '/performance', '/use-cases', '/telemetry', '/health/ready', '/mcp']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(doc.paths['/cost-estimate'].post.requestBody.content['application/json'].schema.required).toEqual(['model_name', 'input_tokens', 'output_tokens']);
+    expect(doc.paths['/pricing'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['provider', 'category', 'include_deprecated', 'limit', 'offset']);
+  });
+});
