@@ -94,15 +94,15 @@ export class NameIndex {
         this.notFound(rawName, `at provider ${provider.name}`)
       );
     }
-    return this.anywhere(name) ?? (hyphenated ? this.anywhere(hyphenated) : undefined) ?? this.notFound(rawName);
+    return this.anywhere(name, rawName.trim()) ?? (hyphenated ? this.anywhere(hyphenated) : undefined) ?? this.notFound(rawName);
   }
 
-  private anywhere(name: string): ResolveResult | undefined {
+  private anywhere(name: string, raw?: string): ResolveResult | undefined {
     const curated = this.curated(name);
     if (curated) return curated;
     const qualified = this.qualified(name, false);
     if (qualified) return qualified;
-    const direct = this.direct(name);
+    const direct = this.direct(name, raw);
     if (direct) return direct;
     const undated = stripDate(name);
     if (undated !== name) {
@@ -124,8 +124,19 @@ export class NameIndex {
     return alias ? { ok: true, model: alias, via: 'alias' } : undefined;
   }
 
-  private direct(name: string): ResolveResult | undefined {
-    const c = this.byName.get(name)?.[0];
+  /**
+   * Best candidate for a name. Ids differing only in case at two hosts
+   * (Groq's "meta-llama/llama-4-scout-…" and Together's "meta-llama/Llama-4-Scout-…")
+   * are told apart by the exact spelling when the caller used one.
+   */
+  private direct(name: string, raw?: string): ResolveResult | undefined {
+    const list = this.byName.get(name);
+    const top = list?.[0];
+    // Only a tie between exact ids of makers or guide hosts: an alias of the maker (claude-3-opus) still beats a
+    // reseller's exact id (Google Vertex's "claude-3-opus").
+    const spelled =
+      raw !== undefined && top?.kind === 0 ? list?.find((x) => x.kind === 0 && x.rank < 200 && x.entry.id === raw) : undefined;
+    const c = spelled ?? top;
     if (!c) return undefined;
     return { ok: true, model: c.entry, via: c.kind === 0 ? 'exact' : LOOKS_DATED.test(name) ? 'snapshot' : 'alias' };
   }

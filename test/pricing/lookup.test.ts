@@ -80,6 +80,12 @@ describe('provider-qualified names', () => {
     expect(key('meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo')).toBe('together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo');
   });
 
+  test('ids that differ only in case at two hosts are told apart by the exact spelling', () => {
+    expect(key('meta-llama/Llama-4-Scout-17B-16E-Instruct')).toBe('together:meta-llama/Llama-4-Scout-17B-16E-Instruct');
+    expect(key('meta-llama/llama-4-scout-17b-16e-instruct')).toBe('groq:meta-llama/llama-4-scout-17b-16e-instruct');
+    expect(key('META-LLAMA/LLAMA-4-SCOUT-17B-16E-INSTRUCT')).toBe('groq:meta-llama/llama-4-scout-17b-16e-instruct'); // rank decides
+  });
+
   test('an exact id beats a qualified reading that only a pattern rule would satisfy', () => {
     // "mistralai" names Mistral AI, whose rule `starts_with mixtral-8x7b` would take the rest; but the whole
     // string is Together's exact id, priced differently.
