@@ -123,6 +123,8 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       if (messages.length > 1) {
         return fail(reply, 400, RpcCode.InvalidRequest, 'Invalid Request: Only one initialization request is allowed');
       }
+      // A draining environment finishes what it has; new sessions belong elsewhere.
+      if (gate.draining) return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: this server is shutting down; start the session again');
       session = await openSession();
       if (!session) return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: too many active sessions, try again later');
     } else {
@@ -184,6 +186,12 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       session.lastUsed = Date.now();
     });
     return reply;
+  });
+
+  app.route({
+    method: ['PUT', 'PATCH'],
+    url: '/mcp',
+    handler: async (_request, reply) => fail(reply.header('allow', 'GET, POST, DELETE'), 405, RpcCode.ServerError, 'Method not allowed.'),
   });
 
   app.delete('/mcp', { onRequest: guardHook }, async (request, reply) => {
