@@ -148,12 +148,13 @@ describe('/mcp guards', () => {
     const wrongPort = await post({ host: 'localhost:1' });
     expect(wrongPort.status).toBe(403);
 
-    for (const headers of [
+    const allowed: Array<Record<string, string>> = [
       { host: `localhost:${port}` },
       { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` },
       { host: 'mcp.example.test', origin: 'https://app.example.test' },
       { host: 'mcp.example.test:443' },
-    ]) {
+    ];
+    for (const headers of allowed) {
       const ok = await post(headers);
       expect(ok.status, JSON.stringify(headers)).toBe(200);
       expect(ok.headers['mcp-session-id']).toBeTruthy();
