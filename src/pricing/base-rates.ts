@@ -2,7 +2,18 @@
 // in force at a given date and converts every number to the decimal text it
 // was published as.
 import type { ModelRates, TierRate } from './types.js';
-import { numberToDecimal } from './decimal.js';
+import { MAX_RATE_DECIMALS, numberToDecimal } from './decimal.js';
+
+/**
+ * The decimal text of a published rate. A few entries carry float artefacts
+ * (0.18000000000000002, or 1/12 as 0.08333333333333334); exact math needs a
+ * finite decimal, so anything beyond 12 decimals is rounded to 12.
+ */
+export function rateText(v: number): string {
+  const text = numberToDecimal(v);
+  const decimals = text.split('.')[1]?.length ?? 0;
+  return decimals <= MAX_RATE_DECIMALS ? text : numberToDecimal(Number(v.toFixed(MAX_RATE_DECIMALS)));
+}
 
 /** The shapes of genai-prices' data we read (structurally typed, so a refreshed JSON fits too). */
 export interface BaseTiered {
@@ -68,13 +79,13 @@ export function toModelRates(prices: BaseModelPrice): RatesOrSkip {
     const v = prices[key];
     if (v === undefined) return;
     if (typeof v === 'number') {
-      rates[flat] = numberToDecimal(v);
+      rates[flat] = rateText(v);
       return;
     }
-    rates[flat] = numberToDecimal(v.base);
+    rates[flat] = rateText(v.base);
     const tiers: TierRate[] = [...v.tiers]
       .sort((a, b) => a.start - b.start)
-      .map((t) => ({ start: t.start, rate: numberToDecimal(t.price) }));
+      .map((t) => ({ start: t.start, rate: rateText(t.price) }));
     if (tierField && tiers.length > 0) (rates as unknown as Record<string, TierRate[]>)[tierField] = tiers;
   };
   assign('input_mtok', 'input', 'input_tiers');
@@ -82,7 +93,7 @@ export function toModelRates(prices: BaseModelPrice): RatesOrSkip {
   assign('cache_read_mtok', 'cache_read', 'cache_read_tiers');
   assign('cache_write_mtok', 'cache_write', 'cache_write_tiers');
   const perReq = prices.requests_kcount;
-  if (typeof perReq === 'number') rates.per_1k_requests = numberToDecimal(perReq);
+  if (typeof perReq === 'number') rates.per_1k_requests = rateText(perReq);
   if (keys.length === 0) rates.output = '0';
   return { ok: true, rates, extraUnits };
 }

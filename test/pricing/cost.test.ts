@@ -80,6 +80,17 @@ describe('exact decimal arithmetic', () => {
   });
 });
 
+describe('every model in the catalog can be estimated', () => {
+  test('including aggregators whose data carries float artefacts (0.18000000000000002)', () => {
+    for (const m of catalog.all_models) {
+      const c = estimateCost(m, { input_tokens: 300_000, cached_input_tokens: 1000, cache_write_tokens: 1000, output_tokens: 1234 });
+      expect(Number.isFinite(c.total_cost), m.key).toBe(true);
+    }
+    const artefact = catalog.model('huggingface_together:Qwen/Qwen3-VL-8B-Instruct');
+    expect(Object.values(artefact?.rates ?? {})).toContain('0.18');
+  });
+});
+
 describe('long-context tiers', () => {
   const tiered = () =>
     synthetic({
