@@ -30,6 +30,7 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
     Telemetry.open({
       ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
       version: VERSION,
+      startedAt,
       ...(color ? { color } : {}),
       ...flushInterval(),
       onError: (message) => logToStderr('warn', message),

@@ -17,21 +17,44 @@ const COMPLETION_LIMIT = 20;
 const wholeNumber = (name: string) =>
   z.string().trim().regex(/^\d{1,13}$/, { error: `${name} must be a whole number of tokens, e.g. 2000` });
 
+// Argument schemas are built once per context (not per server: an HTTP server
+// makes one McpServer per session); their completers close over the context.
+function buildArgShapes(ctx: ServerContext) {
+  return {
+    cheapest: {
+      input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
+      output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
+      requests_per_month: wholeNumber('requests_per_month').optional().describe('Requests per month (default 1)'),
+      provider: completable(z.string().optional().describe('Only this provider (optional)'), (value) =>
+        completeProvider(ctx, value ?? ''),
+      ),
+      task: z.string().max(500).optional().describe('What the model must do, e.g. "summarize support tickets"'),
+    },
+    compare: {
+      models: completable(
+        z.string().trim().min(1).describe('Comma-separated model names, e.g. "gpt-4o, claude-3-5-sonnet"'),
+        (value) => completeLastName(ctx, value ?? ''),
+      ),
+      input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
+      output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
+    },
+  };
+}
+
+const argShapes = new WeakMap<ServerContext, ReturnType<typeof buildArgShapes>>();
+
 export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
+  let shapes = argShapes.get(ctx);
+  if (!shapes) {
+    shapes = buildArgShapes(ctx);
+    argShapes.set(ctx, shapes);
+  }
   mcp.registerPrompt(
     'cheapest_model_for_workload',
     {
       title: 'Cheapest model for a workload',
       description: 'Find the cheapest suitable model for a request size and monthly volume, with current prices filled in.',
-      argsSchema: {
-        input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
-        output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
-        requests_per_month: wholeNumber('requests_per_month').optional().describe('Requests per month (default 1)'),
-        provider: completable(z.string().optional().describe('Only this provider (optional)'), (value) =>
-          completeProvider(ctx, value ?? ''),
-        ),
-        task: z.string().max(500).optional().describe('What the model must do, e.g. "summarize support tickets"'),
-      },
+      argsSchema: shapes.cheapest,
     },
     (args) => {
       const input = Number(args.input_tokens);
@@ -59,14 +82,7 @@ export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
     {
       title: 'Compare models for a workload',
       description: 'Compare the cost of a few models for one request size; names complete against the catalog.',
-      argsSchema: {
-        models: completable(
-          z.string().trim().min(1).describe('Comma-separated model names, e.g. "gpt-4o, claude-3-5-sonnet"'),
-          (value) => completeLastName(ctx, value ?? ''),
-        ),
-        input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
-        output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
-      },
+      argsSchema: shapes.compare,
     },
     (args) => {
       const names = args.models.split(',').map((s) => s.trim()).filter(Boolean);

@@ -29,7 +29,34 @@ export function modelUri(provider: string, model: string): string {
   return `pricing://model/${encodeURIComponent(provider)}/${encodeURIComponent(model)}`;
 }
 
+// Templates are built once per context (an HTTP server makes one McpServer per session).
+function buildTemplates(ctx: ServerContext) {
+  return {
+    provider: new ResourceTemplate('pricing://provider/{provider}', {
+      list: () => ({
+        resources: ctx.catalog.providers.map((p) => ({ uri: providerUri(p.id), name: p.name, mimeType: JSON_MIME })),
+      }),
+      complete: { provider: (value) => completeProvider(ctx, value) },
+    }),
+    model: new ResourceTemplate('pricing://model/{provider}/{model}', {
+      list: undefined, // hundreds of models: reach them through a provider resource instead
+      complete: {
+        provider: (value) => completeProvider(ctx, value),
+        model: (value, context) => completeModel(ctx, value, context?.arguments?.provider),
+      },
+    }),
+  };
+}
+
+const templatesByCtx = new WeakMap<ServerContext, ReturnType<typeof buildTemplates>>();
+
 export function registerResources(mcp: McpServer, ctx: ServerContext): void {
+  let templates = templatesByCtx.get(ctx);
+  if (!templates) {
+    templates = buildTemplates(ctx);
+    templatesByCtx.set(ctx, templates);
+  }
+
   mcp.registerResource(
     'catalog',
     catalogUri(),
@@ -61,12 +88,7 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
 
   mcp.registerResource(
     'provider',
-    new ResourceTemplate('pricing://provider/{provider}', {
-      list: () => ({
-        resources: ctx.catalog.providers.map((p) => ({ uri: providerUri(p.id), name: p.name, mimeType: JSON_MIME })),
-      }),
-      complete: { provider: (value) => completeProvider(ctx, value) },
-    }),
+    templates.provider,
     { title: 'One provider and its prices', description: 'A provider and the list prices (USD per 1M tokens) of all its models.', mimeType: JSON_MIME },
     (uri, vars) => {
       const provider = requireProvider(ctx, one(vars.provider));
@@ -77,13 +99,7 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
 
   mcp.registerResource(
     'model',
-    new ResourceTemplate('pricing://model/{provider}/{model}', {
-      list: undefined, // hundreds of models: reach them through a provider resource instead
-      complete: {
-        provider: (value) => completeProvider(ctx, value),
-        model: (value, context) => completeModel(ctx, value, context?.arguments?.provider),
-      },
-    }),
+    templates.model,
     { title: 'One model in full', description: 'All rates (including tiers and cache prices), context window, performance, use cases and sources of one model.', mimeType: JSON_MIME },
     (uri, vars) => {
       const provider = requireProvider(ctx, one(vars.provider));

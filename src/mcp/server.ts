@@ -4,6 +4,7 @@
 // catalog, so an HTTP server can build one per session.
 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { PACKAGE_NAME } from '../version.js';
 import { ClientLog } from './clientLog.js';
 import type { ServerContext } from './context.js';
@@ -20,12 +21,18 @@ export const SERVER_INSTRUCTIONS =
   'models are good at, and get_telemetry for server usage. Model names are case-insensitive and may be ' +
   'provider-qualified ("openai:gpt-4o").';
 
+// The SDK builds a new Ajv instance per server unless given one (~1 ms each);
+// we never elicit, so one shared validator serves every session.
+let sharedValidator: AjvJsonSchemaValidator | undefined;
+
 export function createMcpServer(ctx: ServerContext): McpServer {
+  sharedValidator ??= new AjvJsonSchemaValidator();
   const mcp = new McpServer(
     { name: PACKAGE_NAME, title: 'LLM pricing', version: ctx.version },
     {
       capabilities: { tools: {}, resources: {}, prompts: {}, logging: {}, completions: {} },
       instructions: SERVER_INSTRUCTIONS,
+      jsonSchemaValidator: sharedValidator,
     },
   );
   for (const tool of TOOLS) {

@@ -20,6 +20,8 @@ export interface TelemetryOptions {
   version: string;
   color?: string;
   flushIntervalMs?: number;
+  /** When this process started (default: now); counts are "since" the earliest start. */
+  startedAt?: Date;
   /** Told about store problems (once per distinct message); telemetry never throws into its caller. */
   onError?: (message: string) => void;
 }
@@ -68,7 +70,7 @@ export function defaultTelemetryDir(): string {
 export class Telemetry {
   private readonly own = new Map<string, LatencyCounts>();
   private others: StoredTotals = { tools: {}, writers: 0 };
-  private readonly startedAt = new Date();
+  private readonly startedAt: Date;
   private store: TelemetryStore | undefined;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
@@ -79,7 +81,9 @@ export class Telemetry {
   private closing: Promise<void> | undefined;
   private readonly reported = new Set<string>();
 
-  private constructor(private readonly opts: TelemetryOptions) {}
+  private constructor(private readonly opts: TelemetryOptions) {
+    this.startedAt = opts.startedAt ?? new Date();
+  }
 
   /** Opens the store (creating the directory), folds exited writers, reads the current totals. */
   static async open(opts: TelemetryOptions): Promise<Telemetry> {

@@ -80,7 +80,7 @@ export const getTelemetryTool = defineTool({
       pid: s.pid,
       started_at: ctx.startedAt.toISOString(),
       uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10,
-      since: s.since < ctx.startedAt.toISOString() ? s.since : ctx.startedAt.toISOString(),
+      since: s.since,
       requests_total: s.requests_total,
       errors_total: s.errors_total,
       error_rate: s.error_rate,
