@@ -55,6 +55,9 @@ export class Controller {
   private admin: net.Server | null = null;
   private closing = false;
   readonly startedAt = new Date();
+  /** Admin requests wait for recovery, so nobody sees a half-recovered state. */
+  private ready!: Promise<void>;
+  private markReady!: () => void;
 
   constructor(readonly opts: ControllerOptions) {
     this.dir = resolve(opts.dir);
@@ -63,6 +66,7 @@ export class Controller {
     this.router = new Router({ host: opts.host, port: opts.port, bluePort: opts.bluePort, greenPort: opts.greenPort });
     this.procs = { blue: new ColourProcess('blue', `${this.dir}/logs`), green: new ColourProcess('green', `${this.dir}/logs`) };
     this.state = emptyState(opts.bluePort, opts.greenPort);
+    this.ready = new Promise((r) => (this.markReady = r));
     for (const c of Colours) this.procs[c].on('exit', (info) => this.onExit(c, info));
   }
 
@@ -93,8 +97,12 @@ export class Controller {
     }
     this.state.controller = { pid: process.pid, startedAt: this.startedAt.toISOString(), host: this.opts.host, port: this.router.port };
     this.event({ event: 'controller', action: 'start', pid: process.pid, port: this.router.port });
-    await recover(this);
-    this.save();
+    try {
+      await recover(this);
+      this.save();
+    } finally {
+      this.markReady();
+    }
   }
 
   /** Graceful stop: the router stops taking requests, colours drain and stop, state says so. */
@@ -119,6 +127,7 @@ export class Controller {
   }
 
   private async dispatch(req: AdminRequest, out: AdminOutput): Promise<AdminResult> {
+    await this.ready;
     if (this.closing) return { type: 'result', ok: false, exitCode: 1, error: 'the controller is shutting down' };
     return handleAdmin(this, req, out);
   }

@@ -21,6 +21,7 @@ export const DefaultBodyLimitBytes = 4 * 1024 * 1024; // ROUTER_BODY_LIMIT
 export const DefaultUpstreamTimeoutMs = 60_000; // ROUTER_UPSTREAM_TIMEOUT (until response headers)
 export const DefaultRequestTimeoutMs = 30_000; // ROUTER_REQUEST_TIMEOUT (receiving the request)
 export const DefaultMaxRetries = 2;
+export const DefaultSessionIdleMs = 2_000; // DEPLOY_SESSION_IDLE: a drain stops waiting for sessions idle this long
 
 export const ReadyPath = '/health/ready';
 export const InfoPath = '/deployment/info';
@@ -58,6 +59,7 @@ export interface DeployDefaults {
   validateTimeoutMs: number;
   stopTimeoutMs: number;
   restartBackoffMs: number;
+  sessionIdleMs: number;
   validateMaxAvgMs: number | undefined;
   validateMaxMaxMs: number | undefined;
 }
@@ -76,6 +78,7 @@ export function deployDefaults(): DeployDefaults {
     validateTimeoutMs: envDuration('DEPLOY_VALIDATE_TIMEOUT', DefaultValidateTimeoutMs),
     stopTimeoutMs: envDuration('DEPLOY_STOP_TIMEOUT', DefaultStopTimeoutMs),
     restartBackoffMs: envDuration('DEPLOY_RESTART_BACKOFF', DefaultRestartBackoffMs),
+    sessionIdleMs: envDuration('DEPLOY_SESSION_IDLE', DefaultSessionIdleMs),
     validateMaxAvgMs: maxAvg ? Number(maxAvg) : undefined,
     validateMaxMaxMs: maxMax ? Number(maxMax) : undefined,
   };

@@ -180,7 +180,8 @@ async function finishWith(ctl: Controller, colour: Colour, version: string, opts
   // ---- Phase 4: drain the previous colour; keep it warm for a rollback or stop it ----
   if (previous && previous !== colour && ctl.procs[previous].running) {
     p.begin(4, 'drain', `Monitoring previous ${previous} environment for graceful shutdown...`);
-    const d = await ctl.router.drain(previous, opts.drainTimeoutMs);
+    // Kept warm, the old colour still serves its idle sessions after the drain; stopped, it must wait for them.
+    const d = await ctl.router.drain(previous, opts.drainTimeoutMs, opts.keepPreviousMs > 0 ? ctl.defaults.sessionIdleMs : undefined);
     if (ctl.state.active !== colour) return rolledBack(ctl, colour, version, p);
     ctl.event({ event: 'drain', colour: previous, durationMs: Math.round(d.ms), inFlightLeft: d.inFlightLeft, sessionsLeft: d.sessionsLeft, timedOut: d.timedOut });
     if (d.timedOut) p.line(`  [INFO] Drain timeout (${secs(opts.drainTimeoutMs)}): ${d.inFlightLeft} requests and ${d.sessionsLeft} MCP sessions still on ${up(previous)}`);

@@ -90,6 +90,8 @@ export class Router {
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    this.active = null;
+    for (const t of Object.values(this.targets)) t.state = 'stopped'; // ends any drain loop
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -111,18 +113,24 @@ export class Router {
     return { from: prev?.colour ?? null, to: colour, ms: performance.now() - t0 };
   }
 
-  /** Stops new (non-session) traffic to `colour` and waits until its requests and sessions end, or the timeout. */
-  async drain(colour: Colour, timeoutMs: number): Promise<DrainResult> {
+  /**
+   * Stops new (non-session) traffic to `colour` and waits until its requests and sessions end,
+   * or the timeout. With `sessionIdleMs`, sessions that sent nothing for that long do not hold
+   * the drain (for a colour kept warm, where they keep working anyway).
+   */
+  async drain(colour: Colour, timeoutMs: number, sessionIdleMs?: number): Promise<DrainResult> {
     const t = this.targets[colour];
     if (t === this.active) throw new Error(`cannot drain ${colour}: it is the active colour`);
     if (t.state === 'stopped') return { ms: 0, inFlightLeft: 0, sessionsLeft: 0, timedOut: false };
     t.setState('draining');
     const t0 = performance.now();
     const deadline = Date.now() + timeoutMs;
-    while ((t.inFlight.size > 0 || t.sessions > 0) && Date.now() < deadline && t.state === 'draining') {
-      await new Promise((r) => setTimeout(r, 5));
+    const busy = () =>
+      t.inFlight.size > 0 || (t.sessions > 0 && (sessionIdleMs === undefined || Date.now() - t.lastRequestAt < sessionIdleMs));
+    while (busy() && Date.now() < deadline && t.state === 'draining') {
+      await new Promise((r) => setTimeout(r, 5).unref());
     }
-    const timedOut = t.inFlight.size > 0 || t.sessions > 0;
+    const timedOut = busy();
     return { ms: performance.now() - t0, inFlightLeft: t.inFlight.size, sessionsLeft: t.sessions, timedOut };
   }
 

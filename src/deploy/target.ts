@@ -56,6 +56,8 @@ export class Target {
   /** When true the router peeks into JSON bodies for JSON-RPC errors (during post-switch analysis). */
   inspectBodies = false;
   sessions = 0;
+  /** When the last request was routed here (ms since epoch): a drain can tell idle sessions from busy ones. */
+  lastRequestAt = 0;
   agent: TrackingAgent;
   private idleWaiters: Array<() => void> = [];
 
@@ -90,6 +92,7 @@ export class Target {
   }
 
   begin(entry: InFlight): void {
+    this.lastRequestAt = entry.startedAt;
     this.inFlight.add(entry);
   }
 
