@@ -1,6 +1,8 @@
 // `serve --stdio` spoken to as a plain child process with newline-delimited
 // JSON-RPC: no SDK client, so these check the wire format itself.
 
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RawServer, cleanupTempDirs, serverEnv, tempDir } from './helpers.js';
 
@@ -92,6 +94,46 @@ describe('serve --stdio, raw JSON-RPC', () => {
     }
   });
 
+  it('never falls over: odd, hostile and oversized input all get answers or are ignored', async () => {
+    const s = await startRaw();
+    try {
+      await s.initialize();
+      const hostile: string[] = [
+        '{}',
+        'null',
+        '12345',
+        '{"jsonrpc":"2.0","id":{"nested":true},"method":"ping"}',
+        '{"jsonrpc":"2.0","method":"notifications/unknown_thing","params":{}}',
+        '{"jsonrpc":"2.0","id":777,"result":{}}',
+        '[' .repeat(200_000) + ']'.repeat(200_000),
+        '{"jsonrpc":"2.0","id":"\u0000\ud800","method":"ping"}',
+        JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'estimate_cost', arguments: JSON.parse('{"__proto__":{"polluted":1},"model_name":"gpt-4","input_tokens":1,"output_tokens":1}') } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'compare_costs', arguments: { model_names: Array(5000).fill('gpt-4'), input_tokens: 1, output_tokens: 1 } } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'x'.repeat(100_000), input_tokens: 1e308, output_tokens: Number.MAX_SAFE_INTEGER } } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 14, method: 'resources/read', params: { uri: 'not a uri' } }),
+        JSON.stringify({ jsonrpc: '2.0', id: 15, method: 'prompts/get', params: { name: 'nope' } }),
+      ];
+      for (const line of hostile) s.sendLine(line);
+      // A line longer than the 4 MiB limit is discarded with an error, and the stream resynchronises after it.
+      s.child.stdin.write('x'.repeat(5 * 1024 * 1024));
+      s.sendLine('');
+      const pong = await s.request(99, 'ping');
+      expect(pong.result).toEqual({});
+      const replies = s.lines.map((l) => JSON.parse(l));
+      // The SDK's request parsing drops an own "__proto__" key; the call is priced and nothing is polluted.
+      expect(replies.find((r) => r.id === 11).result.structuredContent.total_cost).toBeGreaterThan(0);
+      expect(JSON.stringify(replies.find((r) => r.id === 99))).not.toContain('polluted');
+      expect(replies.find((r) => r.id === 12).result.isError).toBe(true); // too many names
+      expect(replies.find((r) => r.id === 13).result.isError).toBe(true);
+      expect(replies.find((r) => r.id === 14).error.code).toBeLessThan(0);
+      expect(replies.find((r) => r.id === 15).error.code).toBe(-32602);
+      expect(replies.some((r) => r.error?.message?.includes('longer than'))).toBe(true);
+      expect(s.child.exitCode).toBeNull();
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('says nothing before the first request unless --announce, then one log notification', async () => {
     const quiet = await startRaw();
     const loud = await startRaw(['--announce']);
@@ -112,14 +154,22 @@ describe('serve --stdio, raw JSON-RPC', () => {
     }
   });
 
-  it('exits 0 when stdin closes and on SIGTERM', async () => {
-    const a = await startRaw();
-    const b = await startRaw();
+  it('exits 0 when stdin closes and on SIGTERM, with its counts saved', async () => {
+    const dirA = await tempDir();
+    const dirB = await tempDir();
+    const a = new RawServer(['--telemetry-dir', dirA], serverEnv({ LLM_PRICING_TELEMETRY_FLUSH_MS: '60000' }));
+    const b = new RawServer(['--telemetry-dir', dirB], serverEnv({ LLM_PRICING_TELEMETRY_FLUSH_MS: '60000' }));
     await Promise.all([a.initialize(), b.initialize()]);
+    const call = { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } };
+    await Promise.all([a.request(1, 'tools/call', call), b.request(1, 'tools/call', call)]);
     a.child.stdin.end();
     b.child.kill('SIGTERM');
     const [ea, eb] = await Promise.all([a.exited, b.exited]);
     expect(ea).toEqual({ code: 0, signal: null });
     expect(eb).toEqual({ code: 0, signal: null });
+    for (const dir of [dirA, dirB]) {
+      const base = JSON.parse(await readFile(join(dir, 'base.json'), 'utf8'));
+      expect(base.tools.estimate_cost.calls).toBe(1);
+    }
   });
 });
