@@ -1,0 +1,181 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { Readable, Writable } from 'node:stream';
+
+// A stdio <-> Streamable HTTP bridge for desktop clients that only speak stdio.
+// It survives a blue-green switch: when the colour that held our MCP session is
+// drained and stopped, the router answers 404 for the old session id; the
+// bridge then opens a new session by replaying the client's own initialize
+// request and re-sends the message, so the desktop client never notices.
+
+export interface BridgeOptions {
+  url: URL;
+  /** How long to keep retrying while the endpoint is unreachable (a controller restart). */
+  reconnectWindowMs: number;
+  headers?: Record<string, string>;
+  stdin?: Readable;
+  stdout?: Writable;
+  log?: (line: string) => void;
+}
+
+const REINIT_ID_PREFIX = '__bridge_reinit_';
+const RETRY_DELAY_MS = 200;
+
+export class StdioBridge {
+  private readonly stdio: StdioServerTransport;
+  private http: StreamableHTTPClientTransport | undefined;
+  private initializeRequest: JSONRPCRequest | undefined;
+  private reinitCount = 0;
+  /** Messages go upstream one at a time, in order, so a re-initialize never overtakes them. */
+  private queue: Promise<void> = Promise.resolve();
+  private closed = false;
+  private onClosed: (() => void) | undefined;
+
+  constructor(private readonly opts: BridgeOptions) {
+    this.stdio = new StdioServerTransport(opts.stdin, opts.stdout);
+  }
+
+  /** Starts relaying; resolves when stdin closes. */
+  async run(): Promise<void> {
+    const done = new Promise<void>((resolve) => (this.onClosed = resolve));
+    this.stdio.onmessage = (message) => {
+      this.queue = this.queue.then(() => this.forward(message));
+    };
+    this.stdio.onclose = () => void this.close();
+    this.stdio.onerror = (err) => this.log(`stdio error: ${err.message}`);
+    await this.stdio.start();
+    return done;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.http?.terminateSession().catch(() => undefined);
+    await this.http?.close().catch(() => undefined);
+    this.onClosed?.();
+  }
+
+  private async forward(message: JSONRPCMessage): Promise<void> {
+    if (isRequest(message) && message.method === 'initialize') {
+      // A client-initiated initialize always starts a fresh upstream session.
+      this.initializeRequest = message;
+      await this.resetUpstream();
+    }
+    const deadline = Date.now() + this.opts.reconnectWindowMs;
+    for (;;) {
+      try {
+        const http = await this.upstream();
+        await http.send(message);
+        return;
+      } catch (err) {
+        if (this.closed) return;
+        if (err instanceof StreamableHTTPError && err.code === 404 && this.initializeRequest && !isInitialize(message)) {
+          this.log('upstream session ended (404); opening a new session');
+          await this.resetUpstream();
+          try {
+            await this.reinitialize();
+          } catch (reErr) {
+            if (Date.now() >= deadline) return this.fail(message, reErr);
+            await sleep(RETRY_DELAY_MS);
+          }
+          continue;
+        }
+        if (isConnectionError(err) && Date.now() < deadline) {
+          await this.resetUpstream();
+          await sleep(RETRY_DELAY_MS);
+          if (this.initializeRequest && !isInitialize(message)) {
+            try {
+              await this.reinitialize();
+            } catch {
+              /* still unreachable: the loop retries until the deadline */
+            }
+          }
+          continue;
+        }
+        return this.fail(message, err);
+      }
+    }
+  }
+
+  /** Replays the client's initialize on a new session and swallows the answer. */
+  private async reinitialize(): Promise<void> {
+    const init = this.initializeRequest!;
+    const http = await this.upstream();
+    const id = `${REINIT_ID_PREFIX}${++this.reinitCount}`;
+    await http.send({ ...init, id });
+    await http.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  }
+
+  private async upstream(): Promise<StreamableHTTPClientTransport> {
+    if (this.http) return this.http;
+    const http = new StreamableHTTPClientTransport(this.opts.url, {
+      requestInit: this.opts.headers ? { headers: this.opts.headers } : undefined,
+    });
+    http.onmessage = (message) => {
+      if ('id' in message && typeof message.id === 'string' && message.id.startsWith(REINIT_ID_PREFIX)) {
+        if ('error' in message) this.log(`re-initialize refused: ${JSON.stringify(message.error)}`);
+        return;
+      }
+      void this.stdio.send(message).catch((err: Error) => this.log(`stdout write failed: ${err.message}`));
+    };
+    http.onerror = (err) => this.log(`upstream error: ${err.message}`);
+    await http.start();
+    this.http = http;
+    return http;
+  }
+
+  private async resetUpstream(): Promise<void> {
+    const old = this.http;
+    this.http = undefined;
+    await old?.close().catch(() => undefined);
+  }
+
+  /** A request that could not be delivered gets a JSON-RPC error so the client is not left waiting. */
+  private async fail(message: JSONRPCMessage, err: unknown): Promise<void> {
+    const reason = err instanceof Error ? err.message : String(err);
+    this.log(`could not deliver ${describe(message)}: ${reason}`);
+    if (isRequest(message)) {
+      await this.stdio.send({
+        jsonrpc: '2.0',
+        id: message.id,
+        error: { code: -32603, message: `upstream ${this.opts.url.href} unavailable: ${reason}` },
+      });
+    }
+  }
+
+  private log(line: string): void {
+    this.opts.log?.(line);
+  }
+}
+
+function isRequest(m: JSONRPCMessage): m is JSONRPCRequest {
+  return 'method' in m && 'id' in m;
+}
+
+function isInitialize(m: JSONRPCMessage): boolean {
+  return isRequest(m) && m.method === 'initialize';
+}
+
+function describe(m: JSONRPCMessage): string {
+  return 'method' in m ? m.method : 'response';
+}
+
+/** fetch() wraps socket failures in a TypeError whose cause carries the code. */
+function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const cause = (err as Error & { cause?: { code?: string } }).cause;
+  const code = cause?.code ?? (err as Error & { code?: string }).code;
+  return (
+    err.name === 'TypeError' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'UND_ERR_SOCKET' ||
+    (err instanceof StreamableHTTPError && (err.code === 502 || err.code === 503))
+  );
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
