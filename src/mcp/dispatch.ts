@@ -5,7 +5,15 @@
 // validates synchronously with schemas compiled once, and counts each call.
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CallToolRequestSchema, ErrorCode, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  type CallToolResult,
+  type ListToolsResult,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { PricingInputError } from '../pricing/index.js';
 import type { ClientLog } from './clientLog.js';
@@ -41,6 +49,31 @@ export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[],
     }
     return run.result;
   });
+}
+
+// tools/list is the same for every session of the process: the SDK would
+// convert twelve zod schemas to JSON Schema on every call (~1.3 ms); we do it
+// once, with the SDK's own converter and options, so the result is identical.
+const listCache = new WeakMap<readonly AnyTool[], ListToolsResult>();
+
+export function installToolList(mcp: McpServer, tools: readonly AnyTool[], annotations: ToolAnnotations): void {
+  let list = listCache.get(tools);
+  if (!list) {
+    list = {
+      tools: tools.map((t) => ({
+        name: t.name,
+        title: t.title,
+        description: t.description,
+        inputSchema: toJsonSchemaCompat(t.input, { strictUnions: true, pipeStrategy: 'input' }) as ListToolsResult['tools'][number]['inputSchema'],
+        outputSchema: toJsonSchemaCompat(t.output, { strictUnions: true, pipeStrategy: 'output' }) as ListToolsResult['tools'][number]['outputSchema'],
+        annotations: { title: t.title, ...annotations },
+        execution: { taskSupport: 'forbidden' as const }, // as the SDK lists a tool registered with registerTool
+      })),
+    };
+    listCache.set(tools, list);
+  }
+  const result = list;
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => result);
 }
 
 /** Validates, runs and renders one tool call; never throws. */

@@ -8,7 +8,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { PACKAGE_NAME } from '../version.js';
 import { ClientLog } from './clientLog.js';
 import type { ServerContext } from './context.js';
-import { installToolDispatcher, runTool } from './dispatch.js';
+import { installToolDispatcher, installToolList, runTool } from './dispatch.js';
 import { registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { READ_ONLY_ANNOTATIONS } from './toolkit.js';
@@ -50,6 +50,7 @@ export function createMcpServer(ctx: ServerContext): McpServer {
     );
   }
   const log = new ClientLog(mcp.server);
+  installToolList(mcp, TOOLS, READ_ONLY_ANNOTATIONS);
   installToolDispatcher(mcp, TOOLS, ctx, log);
   registerResources(mcp, ctx);
   registerPrompts(mcp, ctx);

@@ -20,8 +20,9 @@ afterAll(async () => {
   await cleanupTempDirs();
 });
 
-function jsonOf(contents: Array<{ text?: unknown }>): Json {
-  return JSON.parse(String(contents[0]!.text)) as Json;
+function jsonOf(contents: readonly unknown[]): Json {
+  const first = contents[0] as { text?: unknown } | undefined;
+  return JSON.parse(String(first?.text)) as Json;
 }
 
 describe('resources', () => {
