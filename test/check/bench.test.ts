@@ -46,19 +46,37 @@ describe('bench', () => {
     const [baseline, stdio, http] = results;
     expect(baseline!.rows.map((r) => r.metric)).toEqual(['avg latency', 'min latency', 'max latency']);
     expect(stdio!.rows.map((r) => r.metric)).toEqual(['p50 latency', 'p99 latency']);
-    expect(http!.rows.map((r) => r.metric)).toEqual(['calls/s @1 conn', 'calls/s @4 conn', 'RSS after 200 calls', 'RSS after 400 calls', 'RSS growth 200 -> 400']);
+    expect(http!.rows.map((r) => r.metric)).toEqual(['calls/s @1 conn', 'calls/s @4 conn', 'RSS after 200 calls', 'RSS after 400 calls', 'RSS growth 200 -> 400', 'median RSS over calls 160-200', 'median RSS over calls 320-400']);
     for (const r of results.flatMap((s) => s.rows)) {
       expect(Number.isFinite(r.ours), r.metric).toBe(true);
       expect(Number.isFinite(r.floor), r.metric).toBe(true);
     }
     expect(stdio!.rows[1]!.goal).toBe('ratio <= 1.5');
     expect(typeof stdio!.rows[1]!.met).toBe('boolean');
-    expect(http!.notes ?? []).not.toContainEqual(expect.stringMatching(/error/));
+    expect(http!.notes ?? []).not.toContainEqual(expect.stringMatching(/error\(s\)/));
     const table = formatBench(results).join('\n');
     expect(table).toMatch(/HTTP: .*\n\s+metric\s+ours\s+floor\s+ratio\s+goal/);
     expect(table).toMatch(/p99 latency\s+[\d.]+ ms\s+[\d.]+ ms\s+[\d.]+x\s+ratio <= 1\.5 \[(MET|MISSED)\]/);
     expect(lines.some((l) => l.startsWith('[bench] http'))).toBe(true);
   }, 60_000);
+
+  it('formats rows of any unit a section brings, with ratio and goal', () => {
+    const lines = formatBench([
+      {
+        name: 'router',
+        title: 'through the router',
+        rows: [
+          { metric: 'req/s @16', unit: 'req/s', ours: 4258.105959548003, floor: 14389.959979037905, ratio: 0.2959, goal: 'ratio >= 0.5', met: false },
+          { metric: 'switch', unit: 'ms', ours: 0.0123 },
+          { metric: 'odd', unit: 'widgets', ours: 3.14159265 },
+        ],
+      },
+    ]);
+    expect(lines).toContain('ROUTER: through the router');
+    expect(lines.find((l) => l.includes('req/s @16'))).toMatch(/4,258 req\/s\s+14,390 req\/s\s+0\.30x\s+ratio >= 0\.5 \[MISSED\]$/);
+    expect(lines.find((l) => l.includes('switch'))).toMatch(/0\.01 ms\s+-\s+-$/);
+    expect(lines.find((l) => l.includes('odd'))).toContain('3.14 widgets');
+  });
 
   it('reports a section that cannot start its server as skipped, with the reason', async () => {
     const run = smallRun([]);

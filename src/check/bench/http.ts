@@ -19,11 +19,43 @@ const MB = 1024 * 1024;
 
 interface Measured {
   throughput: Map<number, { callsPerSecond: number; errors: number; calls: number; timedOut: boolean }>;
+  /** RSS read right after each checkpoint. */
   rss: Map<number, number | undefined>;
+  /** RSS sampled over the last WINDOW_SHARE of the calls before each checkpoint. */
+  windowRss: Map<number, RssWindow | undefined>;
+}
+
+const RSS_SAMPLE_MS = 25;
+/** The share of calls before a checkpoint over which RSS is sampled (one reading swings with GC). */
+const WINDOW_SHARE = 0.2;
+
+interface RssWindow {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** Samples a process's RSS every RSS_SAMPLE_MS until stopped; resolves with median, min and max. */
+function sampleRss(pid: number) {
+  const samples: number[] = [];
+  const take = () =>
+    void readRssBytes(pid).then((v) => {
+      if (v !== undefined) samples.push(v);
+    });
+  take();
+  const timer = setInterval(take, RSS_SAMPLE_MS);
+  return async (): Promise<RssWindow | undefined> => {
+    clearInterval(timer);
+    const last = await readRssBytes(pid);
+    if (last !== undefined) samples.push(last);
+    if (samples.length === 0) return undefined;
+    const sorted = [...samples].sort((x, y) => x - y);
+    return { median: sorted[Math.floor(sorted.length / 2)]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
+  };
 }
 
 async function measure(server: ChildServer, url: string, call: { name: string; args: Record<string, unknown> }, opts: BenchOptions, label: string): Promise<Measured> {
-  const out: Measured = { throughput: new Map(), rss: new Map() };
+  const out: Measured = { throughput: new Map(), rss: new Map(), windowRss: new Map() };
   const load = (calls: number) => ({ calls, timeLimitMs: opts.phaseTimeLimitMs, tool: call.name, args: call.args, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   const widest = Math.max(...opts.concurrency);
 
@@ -31,12 +63,17 @@ async function measure(server: ChildServer, url: string, call: { name: string; a
   let total = 0;
   const conns = await openConnections(url, widest, REQUEST_TIMEOUT_MS);
   try {
-    for (const checkpoint of [...opts.rssCheckpoints].sort((a, b) => a - b)) {
-      if (checkpoint > total) {
-        opts.onLine(`http ${label}: calls ${total} -> ${checkpoint} over ${widest} connections...`);
-        const r = await runLoad(conns, load(checkpoint - total));
-        total += r.calls;
+    for (const checkpoint of [...opts.rssCheckpoints].sort((x, y) => x - y)) {
+      if (checkpoint <= total) {
+        out.rss.set(checkpoint, undefined);
+        continue;
       }
+      opts.onLine(`http ${label}: calls ${total} -> ${checkpoint} over ${widest} connections...`);
+      const windowStart = Math.max(total, Math.floor(checkpoint * (1 - WINDOW_SHARE)));
+      if (windowStart > total) total += (await runLoad(conns, load(windowStart - total))).calls;
+      const median = sampleRss(server.pid);
+      total += (await runLoad(conns, load(checkpoint - total))).calls;
+      out.windowRss.set(checkpoint, await median());
       out.rss.set(checkpoint, total >= checkpoint ? await readRssBytes(server.pid) : undefined);
     }
   } finally {
@@ -113,30 +150,41 @@ export const httpSection: BenchSection = {
       if (o.timedOut || f.timedOut) notes.push(`@${c} conn: the time limit ended a run early (ours ${o.calls}, bare ${f.calls} calls)`);
     }
     const checkpoints = [...opts.rssCheckpoints].sort((a, b) => a - b);
+    const first = checkpoints[0]!;
+    const last = checkpoints[checkpoints.length - 1]!;
     for (const cp of checkpoints) {
-      rows.push(compareRow(`RSS after ${cp.toLocaleString('en-US')} calls`, 'MB', (oursM.rss.get(cp) ?? Number.NaN) / MB, (bareM.rss.get(cp) ?? Number.NaN) / MB));
+      rows.push(compareRow(`RSS after ${cp.toLocaleString('en-US')} calls`, 'MB', mbOf(oursM.rss.get(cp)), mbOf(bareM.rss.get(cp))));
     }
     if (checkpoints.length >= 2) {
-      const growth = (m: Measured) => {
-        const first = m.rss.get(checkpoints[0]!);
-        const last = m.rss.get(checkpoints[checkpoints.length - 1]!);
-        return first && last ? ((last - first) / first) * 100 : Number.NaN;
+      const growth = (m: Map<number, number | undefined>) => {
+        const a = m.get(first);
+        const b = m.get(last);
+        return a && b ? ((b - a) / a) * 100 : Number.NaN;
       };
-      const og = growth(oursM);
-      const fg = growth(bareM);
-      rows.push({
-        metric: `RSS growth ${short(checkpoints[0]!)} -> ${short(checkpoints[checkpoints.length - 1]!)}`,
-        unit: '%',
-        ours: og,
-        floor: fg,
-        goal: 'ours within 10%',
-        met: Math.abs(og) <= 10,
-      });
+      const og = growth(oursM.rss);
+      rows.push({ metric: `RSS growth ${short(first)} -> ${short(last)}`, unit: '%', ours: og, floor: growth(bareM.rss), goal: 'ours within 10%', met: Math.abs(og) <= 10 });
     }
+    const windowOf = (cp: number) => `${short(Math.floor(cp * (1 - WINDOW_SHARE)))}-${short(cp)}`;
+    for (const cp of checkpoints) {
+      rows.push(compareRow(`median RSS over calls ${windowOf(cp)}`, 'MB', mbOf(oursM.windowRss.get(cp)?.median), mbOf(bareM.windowRss.get(cp)?.median)));
+    }
+    const swings = (m: Measured) =>
+      checkpoints
+        .map((cp) => {
+          const w = m.windowRss.get(cp);
+          return w ? `${mbOf(w.min).toFixed(0)}-${mbOf(w.max).toFixed(0)} MB over ${windowOf(cp)}` : undefined;
+        })
+        .filter(Boolean)
+        .join(', ');
+    notes.push(`RSS swings with garbage collection (sampled every ${RSS_SAMPLE_MS} ms): ours ${swings(oursM)}; bare ${swings(bareM)}`);
     return { name: NAME, title: TITLE, rows, ...(notes.length > 0 && { notes }) };
   },
 };
 
+function mbOf(bytes: number | undefined): number {
+  return bytes === undefined ? Number.NaN : bytes / MB;
+}
+
 function short(n: number): string {
-  return n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n);
+  return n >= 1000 && n % 100 === 0 ? `${n / 1000}k` : String(n);
 }

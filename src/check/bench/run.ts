@@ -80,5 +80,7 @@ function formatValue(n: number, unit: string): string {
   if (unit === 'calls/s') return `${Math.round(n).toLocaleString('en-US')}/s`;
   if (unit === 'MB') return `${n.toFixed(1)} MB`;
   if (unit === '%') return `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`;
-  return `${n} ${unit}`;
+  // Units other sections bring (req/s, s, ...): rates as whole numbers, the rest to 3 significant digits.
+  if (unit.endsWith('/s')) return `${Math.round(n).toLocaleString('en-US')} ${unit}`;
+  return `${Number(n.toPrecision(3)).toLocaleString('en-US', { maximumFractionDigits: 3 })} ${unit}`;
 }
