@@ -58,40 +58,33 @@ export class StdioBridge {
   }
 
   private async forward(message: JSONRPCMessage): Promise<void> {
-    if (isRequest(message) && message.method === 'initialize') {
+    const initialize = isInitialize(message);
+    if (initialize) {
       // A client-initiated initialize always starts a fresh upstream session.
-      this.initializeRequest = message;
+      this.initializeRequest = message as JSONRPCRequest;
       await this.resetUpstream();
     }
     const deadline = Date.now() + this.opts.reconnectWindowMs;
+    let sessionReopened = false;
     for (;;) {
       try {
-        const http = await this.upstream();
+        const http = await this.upstream(!initialize);
         await http.send(message);
         return;
       } catch (err) {
         if (this.closed) return;
-        if (err instanceof StreamableHTTPError && err.code === 404 && this.initializeRequest && !isInitialize(message)) {
+        // 404 means the server no longer knows our session (the colour holding it
+        // was stopped): open a new one, once per message, then re-send.
+        const sessionGone = err instanceof StreamableHTTPError && err.code === 404 && !initialize && !sessionReopened;
+        if (sessionGone) {
           this.log('upstream session ended (404); opening a new session');
+          sessionReopened = true;
           await this.resetUpstream();
-          try {
-            await this.reinitialize();
-          } catch (reErr) {
-            if (Date.now() >= deadline) return this.fail(message, reErr);
-            await sleep(RETRY_DELAY_MS);
-          }
           continue;
         }
         if (isConnectionError(err) && Date.now() < deadline) {
           await this.resetUpstream();
           await sleep(RETRY_DELAY_MS);
-          if (this.initializeRequest && !isInitialize(message)) {
-            try {
-              await this.reinitialize();
-            } catch {
-              /* still unreachable: the loop retries until the deadline */
-            }
-          }
           continue;
         }
         return this.fail(message, err);
@@ -99,16 +92,11 @@ export class StdioBridge {
     }
   }
 
-  /** Replays the client's initialize on a new session and swallows the answer. */
-  private async reinitialize(): Promise<void> {
-    const init = this.initializeRequest!;
-    const http = await this.upstream();
-    const id = `${REINIT_ID_PREFIX}${++this.reinitCount}`;
-    await http.send({ ...init, id });
-    await http.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-  }
-
-  private async upstream(): Promise<StreamableHTTPClientTransport> {
+  /**
+   * The current upstream transport; a new one replays the client's initialize
+   * (answer swallowed) so that it carries a live session before any other message.
+   */
+  private async upstream(withSession: boolean): Promise<StreamableHTTPClientTransport> {
     if (this.http) return this.http;
     const http = new StreamableHTTPClientTransport(this.opts.url, {
       requestInit: this.opts.headers ? { headers: this.opts.headers } : undefined,
@@ -122,6 +110,15 @@ export class StdioBridge {
     };
     http.onerror = (err) => this.log(`upstream error: ${err.message}`);
     await http.start();
+    if (withSession && this.initializeRequest) {
+      try {
+        await http.send({ ...this.initializeRequest, id: `${REINIT_ID_PREFIX}${++this.reinitCount}` });
+        await http.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      } catch (err) {
+        await http.close().catch(() => undefined);
+        throw err;
+      }
+    }
     this.http = http;
     return http;
   }

@@ -1,0 +1,108 @@
+// The stdio bridge (`connect URL`) between an SDK stdio client and a real `serve --http`
+// process: it relays calls, re-opens its session when the server behind the URL is
+// replaced (what a blue-green switch looks like once the old colour is stopped), and
+// answers with a JSON-RPC error, not silence, when the endpoint stays down.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { MAIN, ensureBuilt, freePorts } from '../deploy/harness.js';
+
+const telemetryDir = mkdtempSync(join(tmpdir(), 'bridge-telemetry-'));
+let port = 0;
+let server: ChildProcess | undefined;
+
+async function startServer(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN, 'serve', '--http', '--port', String(port), '--telemetry-dir', telemetryDir], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('serve --http did not become ready');
+}
+
+async function stopServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+function bridgeClient(reconnectWindow: string): { client: Client; transport: StdioClientTransport } {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MAIN, 'connect', `http://127.0.0.1:${port}/mcp`, '--reconnect-window', reconnectWindow],
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'bridge-test', version: '1.0.0' });
+  return { client, transport };
+}
+
+const estimate = { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } };
+
+beforeAll(async () => {
+  ensureBuilt();
+  [port] = (await freePorts(1)) as [number];
+  server = await startServer();
+});
+
+afterAll(async () => {
+  await stopServer(server);
+  rmSync(telemetryDir, { recursive: true, force: true });
+});
+
+describe('connect (stdio bridge)', () => {
+  it('relays tool calls and survives the server behind the URL being replaced', async () => {
+    const { client, transport } = bridgeClient('10s');
+    await client.connect(transport);
+    try {
+      const tools = await client.listTools();
+      expect(tools.tools.map((t) => t.name).sort()).toContain('estimate_cost');
+      const first = await client.callTool(estimate);
+      expect((first.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+
+      // Replace the server: the old session id is unknown to the new process (404).
+      await stopServer(server);
+      server = await startServer();
+
+      const second = await client.callTool(estimate);
+      expect(second.isError).toBeFalsy();
+      expect((second.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers a JSON-RPC error when the endpoint stays down past the reconnect window', async () => {
+    const { client, transport } = bridgeClient('600ms');
+    await client.connect(transport);
+    try {
+      await stopServer(server);
+      await expect(client.callTool(estimate)).rejects.toThrow(/unavailable/);
+      // The bridge itself is still alive and recovers once the endpoint is back.
+      server = await startServer();
+      const again = await client.callTool(estimate);
+      expect((again.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects a bad URL with exit code 2 and a clear message', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'connect', 'not a url'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not a URL/);
+    const r2 = spawnSync(process.execPath, [MAIN, 'connect', 'ftp://x/mcp'], { encoding: 'utf8' });
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(/http or https/);
+  });
+});
