@@ -40,6 +40,7 @@ export interface DrainResult {
 // Hop-by-hop headers: they describe one connection, never forwarded.
 const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
 // Failures where the upstream cannot have answered: safe to re-send on the active colour.
+const smallBodyBytes = 256 * 1024;
 const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH']);
 // JSON-RPC errors the server made (internal error -32603, server errors -32000..-32099), not client mistakes.
 const serverRpcError = /"error":\{"code":-32(?:603|0\d\d)\b/;
@@ -253,7 +254,7 @@ export class Router {
       if (res.headersSent) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
       headers['content-length'] = String(body.length);
-      ex.send(target, body);
+      ex.send(target, body.toString('latin1'));
     });
   }
 
@@ -291,7 +292,7 @@ class Exchange implements InFlight {
   private readonly t0 = performance.now();
   responded = false;
   private target!: Target;
-  private body: Buffer | undefined;
+  private body: string | undefined; // latin1: sent with the headers in one write
   private upstream: http.ClientRequest | undefined;
   private upstreamRes: IncomingMessage | undefined;
   private attempt = 0;
@@ -308,7 +309,7 @@ class Exchange implements InFlight {
     res.once('close', this.onClientClose);
   }
 
-  send(target: Target, body: Buffer | undefined): void {
+  send(target: Target, body: string | undefined): void {
     this.target = target;
     this.body = body;
     target.begin(this);
@@ -328,7 +329,8 @@ class Exchange implements InFlight {
     this.upstream = up;
     up.on('response', this.onResponse);
     up.on('error', this.onUpstreamError);
-    up.end(this.body);
+    if (this.body === undefined) up.end();
+    else up.end(this.body, 'latin1');
   }
 
   private readonly onResponse = (ures: IncomingMessage): void => {
@@ -349,20 +351,40 @@ class Exchange implements InFlight {
     const raw = ures.rawHeaders;
     const out: string[] = [];
     let sse = false;
+    let length = -1;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
       const lower = name.toLowerCase();
       if (hopByHop.has(lower)) continue;
       if (lower === 'content-type' && raw[i + 1]!.startsWith('text/event-stream')) sse = true;
+      else if (lower === 'content-length') length = Number(raw[i + 1]);
       out.push(name, raw[i + 1]!);
     }
     const res = this.res;
     res.writeHead(status, out);
+    ures.on('error', this.onUpstreamResError);
+    if (!sse && length >= 0 && length <= smallBodyBytes) {
+      // A small body of known length goes out with the headers in one write (a latin1 string
+      // is concatenated to the header by node:http; a Buffer would cost a writev and an extra write).
+      ures.on('data', this.onSmallChunk);
+      ures.on('end', this.onSmallEnd);
+      return;
+    }
     if (sse) res.flushHeaders(); // SSE passes through unbuffered
     if (this.target.inspectBodies) this.inspect(ures);
-    ures.on('end', this.onUpstreamEnd);
-    ures.on('error', this.onUpstreamResError);
     ures.pipe(res);
+  };
+
+  private chunks: Buffer[] | undefined;
+  private readonly onSmallChunk = (c: Buffer): void => {
+    if (this.chunks === undefined) this.chunks = [c];
+    else this.chunks.push(c);
+  };
+  private readonly onSmallEnd = (): void => {
+    const chunks = this.chunks;
+    const body = chunks === undefined ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('latin1');
+    if (this.target.inspectBodies && serverRpcError.test(body.slice(0, 512))) this.rpcError = true;
+    this.res.end(body, 'latin1');
   };
 
   private inspect(ures: IncomingMessage): void {
@@ -373,10 +395,6 @@ class Exchange implements InFlight {
       if (serverRpcError.test(chunk.toString('latin1', 0, Math.min(chunk.length, 512)))) this.rpcError = true;
     });
   }
-
-  private readonly onUpstreamEnd = (): void => {
-    // res may still be flushing; 'close' on res settles the bookkeeping.
-  };
 
   private readonly onUpstreamResError = (): void => {
     this.res.destroy();
