@@ -14,3 +14,7 @@ export const SSE_KEEPALIVE_MS = 25_000;
 export const MAX_COST_BATCH = 100;
 /** Most messages accepted in one JSON-RPC batch on /mcp (same bound as the SDK). */
 export const MAX_JSONRPC_BATCH = 100;
+/** Old-generation growth allowed past the live heap before a full GC (see heap-growth.ts); 0 keeps V8's default. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 100;
+/** How long SIGTERM waits for requests in flight before cutting them. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;

@@ -4,6 +4,8 @@ import { buildHttpApp } from './app.js';
 import { serve } from './environment.js';
 import type { RunningHttpServer } from './environment.js';
 import { createLogger } from './logger.js';
+import { DEFAULT_HEAP_GROWING_PERCENT } from './defaults.js';
+import { limitHeapGrowth } from './heap-growth.js';
 import type { Logger } from 'pino';
 
 export interface StartHttpServerOptions {
@@ -18,11 +20,14 @@ export interface StartHttpServerOptions {
   bodyLimitBytes?: number;
   sessionIdleTtlMs?: number;
   maxSessions?: number;
+  /** See heap-growth.ts; default DEFAULT_HEAP_GROWING_PERCENT, 0 keeps V8's own. */
+  heapGrowingPercent?: number;
 }
 
 /** One environment's HTTP surface: /mcp, health, metrics, deployment info and the REST API. */
 export async function startHttpServer(opts: StartHttpServerOptions): Promise<RunningHttpServer> {
   const logger = createLogger();
+  limitHeapGrowth(opts.heapGrowingPercent ?? DEFAULT_HEAP_GROWING_PERCENT);
   const ctx = await createContext({ telemetryDir: opts.telemetryDir });
   let running: RunningHttpServer;
   try {

@@ -106,6 +106,12 @@ describe('llm-pricing-mcp serve --http', () => {
     expect(s.stderr()).toMatch(/"msg":"drained"/);
   });
 
+  it('refuses a bad option with exit 2 and says which', async () => {
+    const s = spawnServe(['--port', '0', '--session-ttl', 'soon']);
+    expect(await s.exit).toBe(2);
+    expect(s.stderr()).toContain('--session-ttl must be a duration');
+  });
+
   it('exits 1 with a clear message when the port is taken', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));

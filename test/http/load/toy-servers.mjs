@@ -2,7 +2,7 @@
 // behind either our transport (mode "ours") or the SDK's stock transports
 // ("stock-node": StreamableHTTPServerTransport, "stock-web": the web-standard one
 // behind a plain node:http adapter). Prints {"port":N} on stdout once listening.
-// Usage: node test/http/load/toy-servers.mjs ours|stock-node|stock-web   (after npm run build)
+// Usage: [REAL=1] node test/http/load/toy-servers.mjs ours|stock-node|stock-web   (after npm run build)
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -12,6 +12,7 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 const mode = process.argv[2] ?? 'ours';
+if (process.env.RUNTIME_GROW) (await import('node:v8')).setFlagsFromString('--heap-growing-percent=' + process.env.RUNTIME_GROW);
 // Exit cleanly on a signal so that --cpu-prof can write its profile. With
 // ALLOC_PROFILE=file, every allocation is sampled (also those already collected)
 // and written there on exit: where the garbage per call comes from.
@@ -31,7 +32,20 @@ const exit = () => writeAllocProfile().finally(() => process.exit(0));
 process.on('SIGINT', exit);
 process.on('SIGTERM', exit);
 
+// REAL=1 serves the product's own MCP server (real catalog and tools) instead of the toy.
+let real;
+if (process.env.REAL) {
+  const { createContext } = await import('../../../dist/mcp/context.js');
+  const { createMcpServer } = await import('../../../dist/mcp/server.js');
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const ctx = await createContext({ telemetryDir: mkdtempSync(join(tmpdir(), 'load-telemetry-')) });
+  real = { ctx, factory: () => createMcpServer(ctx) };
+}
+
 function toy() {
+  if (real) return real.factory();
   const server = new McpServer({ name: 'toy', version: '0.0.1' });
   server.registerTool(
     'add',
@@ -65,7 +79,7 @@ if (mode === 'ours') {
   const { serve } = await import('../../../dist/http/environment.js');
   const { createLogger } = await import('../../../dist/http/logger.js');
   const http = await buildHttpApp({
-    ctx: { version: '0', color: undefined, startedAt: new Date(), catalog: { models: [], providers: [], data_as_of: '-', source: '-' } },
+    ctx: real?.ctx ?? { version: '0', color: undefined, startedAt: new Date(), catalog: { models: [], providers: [], data_as_of: '-', source: '-' } },
     createMcpServer: toy,
     allowedHosts: [],
     allowedOrigins: [],
