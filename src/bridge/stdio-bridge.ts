@@ -24,11 +24,17 @@ const RETRY_DELAY_MS = 200;
 
 export class StdioBridge {
   private readonly stdio: StdioServerTransport;
-  private http: StreamableHTTPClientTransport | undefined;
+  /** The upstream transport being opened or open; shared by concurrent messages. */
+  private http: Promise<StreamableHTTPClientTransport> | undefined;
   private initializeRequest: JSONRPCRequest | undefined;
   private reinitCount = 0;
-  /** Messages go upstream one at a time, in order, so a re-initialize never overtakes them. */
-  private queue: Promise<void> = Promise.resolve();
+  /**
+   * Every message waits for the last client initialize to be delivered, so no
+   * request overtakes the handshake; after that, requests travel concurrently
+   * (a slow call does not hold up a cancellation or another call).
+   */
+  private handshake: Promise<void> = Promise.resolve();
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private onClosed: (() => void) | undefined;
 
@@ -40,7 +46,10 @@ export class StdioBridge {
   async run(): Promise<void> {
     const done = new Promise<void>((resolve) => (this.onClosed = resolve));
     this.stdio.onmessage = (message) => {
-      this.queue = this.queue.then(() => this.forward(message));
+      const delivery = this.handshake.then(() => this.forward(message));
+      if (isInitialize(message)) this.handshake = delivery;
+      this.inFlight.add(delivery);
+      void delivery.finally(() => this.inFlight.delete(delivery));
     };
     this.stdio.onclose = () => void this.close();
     this.stdio.onerror = (err) => this.log(`stdio error: ${err.message}`);
@@ -51,9 +60,10 @@ export class StdioBridge {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue.catch(() => undefined);
-    await this.http?.terminateSession().catch(() => undefined);
-    await this.http?.close().catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    const http = await this.http?.catch(() => undefined);
+    await http?.terminateSession().catch(() => undefined);
+    await http?.close().catch(() => undefined);
     this.onClosed?.();
   }
 
@@ -62,14 +72,14 @@ export class StdioBridge {
     if (initialize) {
       // A client-initiated initialize always starts a fresh upstream session.
       this.initializeRequest = message as JSONRPCRequest;
-      await this.resetUpstream();
+      await this.resetUpstream(this.http);
     }
     const deadline = Date.now() + this.opts.reconnectWindowMs;
     let sessionReopened = false;
     for (;;) {
+      const current = this.upstream(!initialize);
       try {
-        const http = await this.upstream(!initialize);
-        await http.send(message);
+        await (await current).send(message);
         return;
       } catch (err) {
         if (this.closed) return;
@@ -79,11 +89,11 @@ export class StdioBridge {
         if (sessionGone) {
           this.log('upstream session ended (404); opening a new session');
           sessionReopened = true;
-          await this.resetUpstream();
+          await this.resetUpstream(current);
           continue;
         }
         if (isConnectionError(err) && Date.now() < deadline) {
-          await this.resetUpstream();
+          await this.resetUpstream(current);
           await sleep(RETRY_DELAY_MS);
           continue;
         }
@@ -96,8 +106,12 @@ export class StdioBridge {
    * The current upstream transport; a new one replays the client's initialize
    * (answer swallowed) so that it carries a live session before any other message.
    */
-  private async upstream(withSession: boolean): Promise<StreamableHTTPClientTransport> {
-    if (this.http) return this.http;
+  private upstream(withSession: boolean): Promise<StreamableHTTPClientTransport> {
+    this.http ??= this.open(withSession);
+    return this.http;
+  }
+
+  private async open(withSession: boolean): Promise<StreamableHTTPClientTransport> {
     const http = new StreamableHTTPClientTransport(this.opts.url, {
       requestInit: this.opts.headers ? { headers: this.opts.headers } : undefined,
     });
@@ -119,13 +133,14 @@ export class StdioBridge {
         throw err;
       }
     }
-    this.http = http;
     return http;
   }
 
-  private async resetUpstream(): Promise<void> {
-    const old = this.http;
+  /** Drops `failed` if it is still the current upstream (a concurrent message may have replaced it already). */
+  private async resetUpstream(failed: Promise<StreamableHTTPClientTransport> | undefined): Promise<void> {
+    if (!failed || this.http !== failed) return;
     this.http = undefined;
+    const old = await failed.catch(() => undefined);
     await old?.close().catch(() => undefined);
   }
 

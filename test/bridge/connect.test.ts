@@ -74,9 +74,12 @@ describe('connect (stdio bridge)', () => {
       await stopServer(server);
       server = await startServer();
 
-      const second = await client.callTool(estimate);
-      expect(second.isError).toBeFalsy();
-      expect((second.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+      // Concurrent calls right after the replacement share one re-opened session.
+      const results = await Promise.all(Array.from({ length: 20 }, () => client.callTool(estimate)));
+      for (const r of results) {
+        expect(r.isError).toBeFalsy();
+        expect((r.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+      }
     } finally {
       await client.close();
     }
