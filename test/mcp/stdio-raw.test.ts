@@ -134,6 +134,25 @@ describe('serve --stdio, raw JSON-RPC', () => {
     }
   });
 
+  it('reassembles a message split across writes, even inside a multi-byte character', async () => {
+    const s = await startRaw();
+    try {
+      await s.initialize();
+      const line = Buffer.from(
+        `${JSON.stringify({ jsonrpc: '2.0', id: 21, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4€', input_tokens: 1, output_tokens: 1 } } })}\n`,
+      );
+      const cut = line.indexOf(Buffer.from('€')) + 1; // inside the 3-byte euro sign
+      s.child.stdin.write(line.subarray(0, cut));
+      await new Promise((r) => setTimeout(r, 50));
+      s.child.stdin.write(line.subarray(cut));
+      const r = await s.reply(21);
+      expect(r.result.isError).toBe(true);
+      expect(r.result.content[0].text).toContain('gpt-4€');
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('says nothing before the first request unless --announce, then one log notification', async () => {
     const quiet = await startRaw();
     const loud = await startRaw(['--announce']);
