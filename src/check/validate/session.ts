@@ -20,7 +20,7 @@ export interface Session {
   readonly kind: 'stdio' | 'http';
   readonly client: Client;
   readonly pid: number | undefined;
-  /** Transport-level problems in arrival order (non-JSON output, HTTP errors). */
+  /** Problems with the stdio stream in arrival order (lines that are not JSON-RPC, pipe errors). */
   readonly protocolErrors: string[];
   /** "exited with code 1" once the spawned server has ended, else undefined. */
   exitDescription(): string | undefined;
@@ -135,7 +135,8 @@ function makeSession(
   const protocolErrors: string[] = [];
   client.onerror = (err) => {
     // Over stdio, unparseable lines are reported whole by ObservedStdioTransport.
-    if (kind === 'stdio' && isParseError(err)) return;
+    // Over HTTP, a failed POST also fails its own call, which is where it is judged.
+    if (kind === 'http' || isParseError(err)) return;
     protocolErrors.push(err.message.slice(0, 300));
   };
   return {
