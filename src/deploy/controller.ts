@@ -208,7 +208,12 @@ export class Controller {
     this.state.colours[colour].keepUntil = until.toISOString();
     this.keepTimers[colour] = setTimeout(() => {
       delete this.keepTimers[colour];
-      if (this.locks.size > 0 || this.state.active === colour) return;
+      if (this.state.active === colour || !this.procs[colour].running) return;
+      if (this.locks.size > 0) {
+        // A deploy or rollback is deciding about this colour right now: look again shortly.
+        this.keepWarm(colour, 5_000);
+        return;
+      }
       this.stopColour(colour, `keep-previous time passed`).catch((err: unknown) => this.log.error({ err }, 'stop failed'));
     }, ms);
     this.keepTimers[colour].unref();

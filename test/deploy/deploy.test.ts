@@ -167,6 +167,11 @@ describe('blue-green deploy through the controller', () => {
     expect(s.colours.blue).toMatchObject({ status: 'RUNNING', version: '1.0.0' });
     const bad = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--from', 'a', '--command', 'b']);
     expect(bad.code).toBe(2);
+    // A bare --version is the git tag v<version> of the repository the CLI runs in.
+    const noTag = await cli(['deploy', '--dir', ctl.dir, '--version', '9.9.9']);
+    expect(noTag.code).toBe(1);
+    expect(noTag.stdout + noTag.stderr).toMatch(/no git tag or ref "v9.9.9"/);
+    expect((await status()).active).toBe('blue');
   }, 60_000);
 
   it('keeps the admin socket private: mode 0600, and another user cannot connect', async () => {
