@@ -34,7 +34,10 @@ export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[],
   mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
     const name = request.params.name;
     const tool = byName.get(name);
-    if (!tool) throw protocolError(ErrorCode.InvalidParams, `Unknown tool "${name}". Available tools: ${available}.`);
+    if (!tool) {
+      const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
+      throw protocolError(ErrorCode.InvalidParams, `Unknown tool "${shown}". Available tools: ${available}.`);
+    }
     const started = performance.now();
     const run = runTool(tool, request.params.arguments, ctx);
     const ms = performance.now() - started;

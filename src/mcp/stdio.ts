@@ -45,6 +45,10 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
   mcp.server.onerror = (err) => logToStderr('warn', 'protocol error', { error: err.message });
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
+  // Every request path catches its own errors; should a bug slip past, the
+  // session (read-only, stateless per call) is worth more alive than dead.
+  process.on('unhandledRejection', (reason) => logToStderr('error', 'unhandled rejection', { error: String(reason) }));
+  process.on('uncaughtException', (err) => logToStderr('error', 'uncaught exception', { error: err.message, stack: err.stack }));
 
   await mcp.connect(transport);
   if (opts.announce) {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { estimateCost } from '../../pricing/index.js';
 import type { ModelEntry } from '../../pricing/types.js';
-import type { ServerContext } from '../context.js';
 import { formatInt, formatNumber, formatUsd, rateNumber } from '../format.js';
 import {
   ToolError,
@@ -119,7 +118,7 @@ export const estimateCostTool = defineTool({
         input: rateNumber(cost.rates_per_1k.input) ?? 0,
         output: rateNumber(cost.rates_per_1k.output) ?? 0,
       },
-      note: noteFor(m, res.offers, ctx),
+      note: noteFor(m, res.offers),
       price_source: m.price_source.source,
       ...provenance(ctx),
     };
@@ -136,7 +135,7 @@ export const estimateCostTool = defineTool({
   },
 });
 
-function noteFor(m: ModelEntry, offers: readonly ModelEntry[] | undefined, _ctx: ServerContext): string | null {
+function noteFor(m: ModelEntry, offers: readonly ModelEntry[] | undefined): string | null {
   const notes: string[] = [];
   if (m.provider.status === 'discontinued') notes.push(`${m.provider.name} no longer sells this model; these are its last known prices.`);
   else if (m.deprecated) notes.push('This model is deprecated by its provider.');
