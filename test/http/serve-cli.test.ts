@@ -106,6 +106,26 @@ describe('llm-pricing-mcp serve --http', () => {
     expect(s.stderr()).toMatch(/"msg":"drained"/);
   });
 
+  it('cuts what is still in flight when the drain timeout passes, and exits 0', async () => {
+    const s = await startServe(['--drain-timeout', '300']);
+    const u = new URL(s.url);
+    // A request whose body never finishes, and an open GET stream.
+    const headers = await openSession(s.url);
+    const stream = await fetch(`${s.url}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } });
+    expect(stream.status).toBe(200);
+    const socket: Socket = connect(Number(u.port), u.hostname);
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`POST /rest-never-ends HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
+    await until('the stuck request to be in flight', async () => ((await raw(`${s.url}/health/detailed`)).json().in_flight >= 2 ? true : undefined));
+    const started = Date.now();
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0);
+    await closed;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(s.stderr()).toMatch(/"forced":true/);
+  });
+
   it('refuses a bad option with exit 2 and says which', async () => {
     const s = spawnServe(['--port', '0', '--session-ttl', 'soon']);
     expect(await s.exit).toBe(2);

@@ -26,3 +26,29 @@ describe('own Streamable HTTP transport (toy server)', () => {
     await client.close();
   });
 });
+
+describe('abandoned requests', () => {
+  it('forgets a request whose client went away mid-body, and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const { openSession, mcpPost, raw } = await import('./helpers.js');
+    const headers = await openSession(server.url);
+    const u = new URL(server.url);
+    const socket = connect(Number(u.port), u.hostname);
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n` +
+        `Mcp-Session-Id: ${headers['mcp-session-id']}\r\nContent-Length: 500\r\n\r\n{"jsonrpc":"2.0",`,
+    );
+    const inFlight = async () => (await raw(`${server.url}/health/detailed`)).json().in_flight as number;
+    // The half-sent request counts (plus the probe itself)...
+    for (let i = 0; i < 100 && (await inFlight()) < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(2);
+    socket.destroy();
+    // ...and stops counting once its client is gone.
+    for (let i = 0; i < 100 && (await inFlight()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await inFlight()).toBe(1);
+    const r = await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 1 } } }, headers);
+    expect(r.json().result.structuredContent).toEqual({ sum: 2 });
+    const head = await raw(`${server.url}/mcp`, { method: 'HEAD', headers: { ...headers, accept: 'text/event-stream' } });
+    expect(head.status).toBe(404);
+  });
+});

@@ -160,7 +160,8 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     return reply;
   });
 
-  app.get('/mcp', { onRequest: guardHook }, async (request, reply) => {
+  // No automatic HEAD twin: it would run this handler and open a stream.
+  app.get('/mcp', { onRequest: guardHook, exposeHeadRoute: false }, async (request, reply) => {
     if (!request.headers.accept?.includes('text/event-stream')) {
       return fail(reply, 406, RpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream');
     }
