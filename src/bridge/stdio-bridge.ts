@@ -83,6 +83,9 @@ export class StdioBridge {
         return;
       } catch (err) {
         if (this.closed) return;
+        // Another message found the session gone and replaced the transport,
+        // aborting this send with it: simply re-send on the new one.
+        if (this.http !== current && Date.now() < deadline) continue;
         // 404 means the server no longer knows our session (the colour holding it
         // was stopped): open a new one, once per message, then re-send.
         const sessionGone = err instanceof StreamableHTTPError && err.code === 404 && !initialize && !sessionReopened;
