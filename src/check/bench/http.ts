@@ -1,3 +1,4 @@
+import { measureCeiling } from './ceiling.js';
 import { closeConnections, openConnections, runLoad } from './http-load.js';
 import { freePort, readRssBytes, spawnServer, waitForHttp } from './processes.js';
 import type { ChildServer } from './processes.js';
@@ -140,6 +141,9 @@ export const httpSection: BenchSection = {
       await bare.server.stop();
     }
 
+    opts.onLine('http: load generator ceiling against a canned responder...');
+    const ceiling = await measureCeiling(opts.concurrency, opts.calls, opts.phaseTimeLimitMs);
+
     const rows: BenchRow[] = [];
     const notes: string[] = [];
     for (const c of opts.concurrency) {
@@ -149,6 +153,8 @@ export const httpSection: BenchSection = {
       if (o.errors || f.errors) notes.push(`@${c} conn: ${o.errors} error(s) from ours, ${f.errors} from bare`);
       if (o.timedOut || f.timedOut) notes.push(`@${c} conn: the time limit ended a run early (ours ${o.calls}, bare ${f.calls} calls)`);
     }
+    for (const c of opts.concurrency) rows.push({ metric: `client ceiling @${c} conn`, unit: 'calls/s', ours: ceiling.get(c) ?? Number.NaN });
+    notes.push('client ceiling: the same load generator against a canned JSON responder; server figures near it are client-bound');
     const checkpoints = [...opts.rssCheckpoints].sort((a, b) => a - b);
     const first = checkpoints[0]!;
     const last = checkpoints[checkpoints.length - 1]!;
