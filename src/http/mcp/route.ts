@@ -49,9 +49,11 @@ function protocolVersionError(request: FastifyRequest): string | undefined {
 export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
   const { registry, guard, gate, metrics } = deps;
 
-  const guardHook = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  // Callback style (no promise per request); a refused request is answered here and goes no further.
+  const guardHook = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
     const why = guard.refusal(request.headers.host, headerValue(request, 'origin'));
-    if (why) await fail(reply, 403, RpcCode.ServerError, why);
+    if (why) fail(reply, 403, RpcCode.ServerError, why);
+    else done();
   };
 
   /** Finds the session a non-initialize request names, or answers the error itself. */
