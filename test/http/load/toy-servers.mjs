@@ -12,7 +12,8 @@ import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 const mode = process.argv[2] ?? 'ours';
-if (process.env.RUNTIME_GROW) (await import('node:v8')).setFlagsFromString('--heap-growing-percent=' + process.env.RUNTIME_GROW);
+// HEAP_GROWING_PERCENT=N applies the same heap-growth cap as `serve --http` (src/http/heap-growth.ts).
+if (process.env.HEAP_GROWING_PERCENT) (await import('node:v8')).setFlagsFromString('--heap-growing-percent=' + process.env.HEAP_GROWING_PERCENT);
 // Exit cleanly on a signal so that --cpu-prof can write its profile. With
 // ALLOC_PROFILE=file, every allocation is sampled (also those already collected)
 // and written there on exit: where the garbage per call comes from.
