@@ -28,7 +28,10 @@ export interface AdminOutput {
 export type AdminHandler = (req: AdminRequest, out: AdminOutput) => Promise<AdminResult>;
 
 export function adminSocketPath(dir: string): string {
-  return join(dir, 'admin.sock');
+  const path = join(dir, 'admin.sock');
+  // Unix socket paths are limited to about 107 bytes on Linux.
+  if (Buffer.byteLength(path) > 100) throw new Error(`the admin socket path ${path} is too long for a Unix socket: use a shorter --dir`);
+  return path;
 }
 
 export class ControllerRunningError extends Error {}

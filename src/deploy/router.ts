@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Colour } from './defaults.js';
 import {
@@ -199,17 +199,65 @@ export class Router {
     const url = req.url ?? '/';
     if (url.charCodeAt(1) === 114 /* r */ && url.startsWith('/router/')) return void this.handleOwn(url, res);
 
-    const headers = req.headers;
+    // One pass over the raw headers: read what routing needs and build the upstream header
+    // list (hop-by-hop dropped, X-Forwarded-* added). req.headers is never built, and the
+    // list goes to node:http as an array, which it stores without per-header validation.
+    const raw = req.rawHeaders;
+    const out: string[] = [];
+    let sid: string | undefined;
+    let preview: string | undefined;
+    let length: string | undefined;
+    let chunked = false;
+    let xff: string | undefined;
+    let host: string | undefined;
+    let hasProto = false;
+    let hasFwdHost = false;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!;
+      const value = raw[i + 1]!;
+      const lower = name.toLowerCase();
+      if (hopByHop.has(lower)) {
+        if (lower === 'transfer-encoding') chunked = true;
+        continue;
+      }
+      switch (lower) {
+        case SessionHeader:
+          sid = value;
+          break;
+        case PreviewHeader:
+          preview = value;
+          break;
+        case 'content-length':
+          length = value;
+          break;
+        case 'host':
+          host = value;
+          break;
+        case 'x-forwarded-for':
+          xff = value;
+          continue; // re-added below with the client's address appended
+        case 'x-forwarded-proto':
+          hasProto = true;
+          break;
+        case 'x-forwarded-host':
+          hasFwdHost = true;
+          break;
+      }
+      out.push(name, value);
+    }
+    const remote = req.socket.remoteAddress ?? '';
+    out.push('x-forwarded-for', xff ? `${xff}, ${remote}` : remote);
+    if (!hasProto) out.push('x-forwarded-proto', 'http');
+    if (!hasFwdHost && host !== undefined) out.push('x-forwarded-host', host);
+
     let target: Target | undefined;
-    const sid = headers[SessionHeader];
-    if (typeof sid === 'string') {
+    if (sid !== undefined) {
       const owner = this.sessions.get(sid);
       if (owner !== undefined && owner.takesSessions) target = owner;
     }
     if (target === undefined) {
-      const preview = headers[PreviewHeader];
       if (preview !== undefined) {
-        const want = String(preview).toLowerCase();
+        const want = preview.toLowerCase();
         if (!isColour(want)) return sendError(res, url, 400, `${PreviewHeader} must be blue or green`);
         const t = this.targets[want];
         if (!t.takesPreview) return sendError(res, url, 503, `${want} environment is not running (${t.state})`);
@@ -221,23 +269,14 @@ export class Router {
       }
     }
 
-    // Header rewrite, done once; retries reuse the same object.
-    const remote = req.socket.remoteAddress ?? '';
-    const xff = headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = xff ? `${xff}, ${remote}` : remote;
-    if (headers['x-forwarded-proto'] === undefined) headers['x-forwarded-proto'] = 'http';
-    if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) headers['x-forwarded-host'] = headers.host;
-    for (const h of hopByHop) if (headers[h] !== undefined) delete headers[h];
-
-    const ex = new Exchange(this, req, res, headers, typeof sid === 'string' ? sid : undefined);
-    const cl = headers['content-length'];
-    if ((cl === undefined || cl === '0') && req.headers['transfer-encoding'] === undefined) {
+    const ex = new Exchange(this, req, res, out, sid);
+    if ((length === undefined || length === '0') && !chunked) {
       // No body (the common GET): nothing to buffer. Drain the stream so 'close' fires normally.
       req.resume();
       ex.send(target, undefined);
       return;
     }
-    if (cl !== undefined && Number(cl) > this.bodyLimit) return sendError(res, url, 413, `request body over ${this.bodyLimit} bytes`);
+    if (length !== undefined && Number(length) > this.bodyLimit) return sendError(res, url, 413, `request body over ${this.bodyLimit} bytes`);
     // Bodies are buffered (small JSON-RPC messages) so a request can be re-sent after a connection failure.
     const chunks: Buffer[] = [];
     let size = 0;
@@ -253,7 +292,7 @@ export class Router {
     req.on('end', () => {
       if (res.headersSent) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      headers['content-length'] = String(body.length);
+      if (chunked) out.push('content-length', String(body.length));
       ex.send(target, body.toString('latin1'));
     });
   }
@@ -303,7 +342,7 @@ class Exchange implements InFlight {
     private readonly router: Router,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly headers: IncomingHttpHeaders,
+    private readonly headers: string[],
     private readonly sid: string | undefined,
   ) {
     res.once('close', this.onClientClose);

@@ -185,6 +185,13 @@ describe('blue-green deploy through the controller', () => {
     expect(r.stdout.trim()).toMatch(/^(EACCES|EPERM)$/);
   });
 
+  it('refuses a second controller on the same directory', async () => {
+    const r = await cli(['controller', '--dir', ctl.dir, '--port', '0', '--blue-port', String(ctl.bluePort), '--green-port', String(ctl.greenPort)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/another controller is already running/);
+    expect((await status()).active).toBe('blue');
+  });
+
   it('explains a missing controller and exits 1', async () => {
     const r = await cli(['status', '--dir', join(ctl.dir, 'nowhere')]);
     expect(r.code).toBe(1);
