@@ -7,6 +7,7 @@ import { loadCatalog } from '../pricing/index.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
 import { logToStderr } from './stderrLog.js';
+import { warmUp } from './warmup.js';
 
 export interface ServerContext {
   catalog: Catalog;
@@ -36,7 +37,9 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
       onError: (message) => logToStderr('warn', message),
     }),
   ]);
-  return { catalog, telemetry, version: VERSION, color, startedAt };
+  const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt };
+  await warmUp(ctx);
+  return ctx;
 }
 
 /** LLM_PRICING_TELEMETRY_FLUSH_MS overrides how often counts are written (tests use a short one). */
