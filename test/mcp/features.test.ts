@@ -37,6 +37,13 @@ describe('resources', () => {
     expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['pricing://model/{provider}/{model}', 'pricing://provider/{provider}']);
   });
 
+  it('reads the catalog summary', async () => {
+    const catalog = jsonOf((await server.client.readResource({ uri: 'pricing://catalog' })).contents);
+    expect(catalog.models).toBeGreaterThan(100);
+    expect(catalog.providers).toBeGreaterThanOrEqual(12);
+    expect(catalog).toMatchObject({ data_as_of: expect.any(String), source: expect.any(String), server_version: expect.any(String) });
+  });
+
   it('reads providers, one provider, and one model (ids with "/" percent-encoded)', async () => {
     const providers = jsonOf((await server.client.readResource({ uri: 'pricing://providers' })).contents);
     const anyscale = providers.providers.find((p: Json) => p.id === 'anyscale');
