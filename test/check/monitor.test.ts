@@ -84,6 +84,38 @@ describe('monitor', () => {
     }
   });
 
+  it('continuous: a server restarted between intervals is followed with a new session, no errors', async () => {
+    const first = await startHttpFixture();
+    const port = new URL(first.url).port;
+    let second: RunningServer | undefined;
+    let restarted: Promise<void> | undefined;
+    try {
+      const r = await runMonitorWatch({
+        base: first.base,
+        spec,
+        intervalMs: 1000,
+        durationMs: 2000,
+        probesPerInterval: 2,
+        timeoutMs: 5000,
+        onLine: () => {
+          // After the first line, crash the server and start another on the same port before the next interval.
+          restarted ??= (async () => {
+            first.child.kill('SIGKILL');
+            await first.stop();
+            second = await startHttpFixture('--port', port);
+          })();
+        },
+      });
+      await restarted;
+      expect(r.intervals.map((i) => i.up), r.lines.join('\n')).toEqual([true, true]);
+      expect(r.summary.errors, r.lines.join('\n')).toBe(0);
+      expect(r.intervals[1]!.tools).toBe(6);
+    } finally {
+      await first.stop();
+      await second?.stop();
+    }
+  });
+
   it('continuous: a stopped server is DOWN in every interval', async () => {
     const r = await runMonitorWatch({ base: stopped.base, spec, intervalMs: 200, durationMs: 400, probesPerInterval: 1, timeoutMs: 2000 });
     expect(r.ok).toBe(false);

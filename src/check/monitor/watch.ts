@@ -66,11 +66,28 @@ export async function runMonitorWatch(opts: WatchOptions): Promise<WatchResult> 
       } else {
         sample.up = true;
         try {
-          session ??= await openHttpSession(`${opts.base}/mcp`, opts.timeoutMs);
-          const names = (await session.listTools(opts.timeoutMs)).map((t) => t.name);
+          let listed;
+          try {
+            session ??= await openHttpSession(`${opts.base}/mcp`, opts.timeoutMs);
+            listed = await session.listTools(opts.timeoutMs);
+          } catch {
+            // The kept session may have ended (restart, switch): one fresh try before calling it down.
+            await session?.close();
+            session = await openHttpSession(`${opts.base}/mcp`, opts.timeoutMs);
+            listed = await session.listTools(opts.timeoutMs);
+          }
+          const names = listed.map((t) => t.name);
           sample.tools = expectedTools.filter((n) => names.includes(n)).length;
+          let renewed = false;
           for (let p = 0; p < opts.probesPerInterval; p++) {
-            const outcome = await session.callTool(timing.name, timing.canonical, opts.timeoutMs);
+            let outcome = await session.callTool(timing.name, timing.canonical, opts.timeoutMs);
+            if (!outcome.ok && !renewed && /^HTTP 404\b/.test(outcome.error.message)) {
+              // 404 is how Streamable HTTP says "session unknown" (a restart or a switch): start a new one, as clients do.
+              renewed = true;
+              await session.close();
+              session = await openHttpSession(`${opts.base}/mcp`, opts.timeoutMs);
+              outcome = await session.callTool(timing.name, timing.canonical, opts.timeoutMs);
+            }
             sample.probes++;
             if (!outcome.ok || outcome.result.isError) sample.errors++;
             else sample.latenciesMs.push(outcome.ms);
