@@ -93,8 +93,8 @@ describe('monitor', () => {
       const r = await runMonitorWatch({
         base: first.base,
         spec,
-        intervalMs: 1000,
-        durationMs: 2000,
+        intervalMs: 1500,
+        durationMs: 3000,
         probesPerInterval: 2,
         timeoutMs: 5000,
         onLine: () => {
