@@ -38,7 +38,8 @@ export function instantRollback(ctl: Controller, to: Colour, reason: string, out
     out.line(`  [INFO] Draining and stopping ${up(from)} (v${ctl.state.colours[from].version}) in the background`);
     void (async () => {
       try {
-        await ctl.router.drain(from, ctl.defaults.drainTimeoutMs).catch(() => undefined);
+        // A crashed colour has nothing left to drain.
+        if (ctl.procs[from].running) await ctl.router.drain(from, ctl.defaults.drainTimeoutMs).catch(() => undefined);
         await ctl.stopColour(from, `rolled back: ${reason}`);
       } catch (err) {
         ctl.log.error({ err }, 'cleanup after rollback failed');

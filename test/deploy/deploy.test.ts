@@ -174,6 +174,29 @@ describe('blue-green deploy through the controller', () => {
     expect((await status()).active).toBe('blue');
   }, 60_000);
 
+  it('stops the old colour in phase 4 with --keep-previous 0, and rollback then starts it again through the five phases', async () => {
+    const r = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--from', releases['2.0.0']!, '--keep-previous', '0']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('[INFO] Stopping BLUE environment...');
+    let s = await status();
+    expect(s.active).toBe('green');
+    expect(s.colours.blue!.status).toBe('STOPPED');
+    const back = await cli(['rollback', '--dir', ctl.dir, '--previous-version', '1.0.0']);
+    expect(back.code, back.stdout + back.stderr).toBe(0);
+    expect(back.stdout).toContain('is not running: starting it, validating it, then switching');
+    expect(back.stdout).toContain('[PHASE 2] Validating blue environment...');
+    expect(back.stdout).toContain('[SUCCESS] Blue-green deployment to v1.0.0 SUCCESSFUL');
+    s = await status();
+    expect(s.active).toBe('blue');
+    expect(s.colours.blue).toMatchObject({ status: 'RUNNING', version: '1.0.0' });
+    const metrics = await (await fetch(ctl.url.replace('/mcp', '/router/metrics'))).text();
+    expect(metrics).toMatch(/router_requests_total\{colour="blue",status="200"\} \d+/);
+    expect(metrics).toMatch(/router_request_duration_seconds_bucket\{le="0.005",colour="green"\} \d+/);
+    expect(metrics).toContain('router_active_colour{colour="blue"} 1');
+    const history = await cli(['history', '--dir', ctl.dir, '--limit', '50']);
+    expect(history.stdout).toMatch(/switch GREEN -> BLUE v1.0.0/);
+  }, 60_000);
+
   it('keeps the admin socket private: mode 0600, and another user cannot connect', async () => {
     const sock = join(ctl.dir, 'admin.sock');
     expect(statSync(sock).mode & 0o777).toBe(0o600);
