@@ -183,7 +183,9 @@ export class Telemetry {
       const store = this.store;
       if (!store) return;
       try {
-        await store.fold({ selfTools: this.ownTools(), waitMs: 1000 });
+        const selfTools = this.ownTools();
+        // Not folded (lock busy, or another merge won): our own file must then hold everything.
+        if (!(await store.fold({ selfTools, waitMs: 1000 }))) await store.writeOwn(selfTools);
       } catch (err) {
         // The writer file written by flush() still holds our counts; a later start folds it.
         this.fail(`telemetry merge: ${errorText(err)}`);
