@@ -126,8 +126,13 @@ export class Router {
     t.setState('draining');
     const t0 = performance.now();
     const deadline = Date.now() + timeoutMs;
-    const busy = () =>
-      t.inFlight.size > 0 || (t.sessions > 0 && (sessionIdleMs === undefined || Date.now() - t.lastRequestAt < sessionIdleMs));
+    const idleSessionsMayStay = () => sessionIdleMs !== undefined && Date.now() - t.lastRequestAt >= sessionIdleMs;
+    const busy = () => {
+      if (t.inFlight.size === 0) return t.sessions > 0 && !idleSessionsMayStay();
+      // Session event streams live as long as their sessions: they count as sessions, not requests.
+      for (const e of t.inFlight) if (!e.stream) return true;
+      return !idleSessionsMayStay();
+    };
     while (busy() && Date.now() < deadline && t.state === 'draining') {
       await new Promise((r) => setTimeout(r, 5).unref());
     }
@@ -330,6 +335,7 @@ class Exchange implements InFlight {
   readonly startedAt = Date.now();
   private readonly t0 = performance.now();
   responded = false;
+  stream = false;
   private target!: Target;
   private body: string | undefined; // latin1: sent with the headers in one write
   private upstream: http.ClientRequest | undefined;
@@ -409,7 +415,10 @@ class Exchange implements InFlight {
       ures.on('end', this.onSmallEnd);
       return;
     }
-    if (sse) res.flushHeaders(); // SSE passes through unbuffered
+    if (sse) {
+      res.flushHeaders(); // SSE passes through unbuffered
+      this.stream = this.req.method === 'GET';
+    }
     if (this.target.inspectBodies) this.inspect(ures);
     ures.pipe(res);
   };

@@ -23,6 +23,8 @@ const transitions: Record<TargetState, readonly TargetState[]> = {
 export interface InFlight {
   startedAt: number;
   responded: boolean;
+  /** A long-lived GET event stream of an MCP session (it ends with the session). */
+  stream: boolean;
   abort(reason: string): void;
 }
 

@@ -197,6 +197,21 @@ describe('blue-green deploy through the controller', () => {
     expect(history.stdout).toMatch(/switch GREEN -> BLUE v1.0.0/);
   }, 60_000);
 
+  it('--manual-promote waits after validation; promote finishes the switch', async () => {
+    const r = await cli(['deploy', '--dir', ctl.dir, '--version', '3.0.0', '--from', releases['3.0.0']!, '--manual-promote']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('[PHASE 3]');
+    expect((await status()).active).toBe('blue');
+    const p = await cli(['promote', '--dir', ctl.dir]);
+    expect(p.code, p.stdout + p.stderr).toBe(0);
+    expect(p.stdout).toContain('[PHASE 3] Swapping traffic to green environment...');
+    expect(p.stdout).toContain('[SUCCESS] Blue-green deployment to v3.0.0 SUCCESSFUL');
+    expect((await status()).active).toBe('green');
+    const again = await cli(['promote', '--dir', ctl.dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/no deployment is waiting/);
+  }, 60_000);
+
   it('keeps the admin socket private: mode 0600, and another user cannot connect', async () => {
     const sock = join(ctl.dir, 'admin.sock');
     expect(statSync(sock).mode & 0o777).toBe(0o600);
@@ -212,7 +227,7 @@ describe('blue-green deploy through the controller', () => {
     const r = await cli(['controller', '--dir', ctl.dir, '--port', '0', '--blue-port', String(ctl.bluePort), '--green-port', String(ctl.greenPort)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another controller is already running/);
-    expect((await status()).active).toBe('blue');
+    expect((await status()).active).toBe('green');
   });
 
   it('explains a missing controller and exits 1', async () => {
