@@ -172,3 +172,21 @@ describe('/mcp guards', () => {
     expect(ping.json().result).toEqual({});
   });
 });
+
+describe('/mcp GET stream', () => {
+  it('carries log notifications sent while a call runs', async () => {
+    const headers = await openSession(server.url);
+    const setLevel = await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'logging/setLevel', params: { level: 'debug' } }, headers);
+    expect(setLevel.json().result).toEqual({});
+    const res = await fetch(`${server.url}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } });
+    const reader = res.body!.getReader();
+    const call = await mcpPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } } }, headers);
+    expect(call.json().result.isError).toBeFalsy();
+    let text = '';
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    const data = /data: (.*)\n/.exec(text)![1]!;
+    expect(JSON.parse(data)).toMatchObject({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'debug', data: { tool: 'estimate_cost' } } });
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+    await reader.cancel().catch(() => undefined);
+  });
+});

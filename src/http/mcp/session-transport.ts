@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import { isResponse } from './jsonrpc.js';
 import { SSE_KEEPALIVE_MS } from '../defaults.js';
@@ -86,18 +86,15 @@ export class SessionTransport implements Transport {
     for (const message of messages) this.onmessage?.(message, extra);
   }
 
-  async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
+  async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
       this.answer(message);
       return;
     }
-    const related = options?.relatedRequestId;
-    if (related !== undefined && this.pending.has(related)) {
-      // A JSON answer cannot carry messages sent while a request runs (progress,
-      // log lines): notifications are dropped as in the SDK's JSON mode; a request
-      // to the client can still travel on the GET stream when one is open.
-      if (!('id' in message)) return;
-    }
+    // A JSON answer cannot carry what the server sends while a request runs
+    // (progress, log lines, requests to the client). They go on the session's GET
+    // stream when the client keeps one open; otherwise notifications are dropped,
+    // as in the SDK's JSON mode, and a request fails at once instead of hanging.
     if (this.eventStream) {
       this.eventStream.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
       return;
