@@ -137,6 +137,29 @@ describe('validate over Streamable HTTP', () => {
   });
 });
 
+describe('full suite time limit', () => {
+  it('fails a scenario that takes longer than the guide\'s 2 s', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'slow.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'slow',
+        tools: [
+          { name: 'estimate_cost', canonical: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } },
+          { name: 'compare_costs', canonical: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 1, output_tokens: 1 } },
+        ],
+        timing: { tool: 'compare_costs', calls: 1 },
+        errors: { badArguments: { tool: 'compare_costs', arguments: { model_names: [], input_tokens: 1, output_tokens: 1 } }, unknownTool: 'nope' },
+        scenarios: [{ title: 'slow estimate', tool: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } }],
+      }),
+    );
+    const r = await runValidation({ stdio: fixtureCommand('--mode', 'slow', '--slow-ms', '2100'), suite: 'full', specFile: file });
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(expect.stringMatching(/^\[SCENARIO 4\/6\] slow estimate \.\.\. \[FAIL\] took \d+ ms \(limit 2000 ms\)$/));
+    expect(r.lines.at(-1)).toBe('Summary: 5/6 scenarios passed (83%)');
+  });
+});
+
 describe('runValidation options', () => {
   it('rejects a run with no target or two targets, without printing', async () => {
     await expect(runValidation({ suite: 'quick' })).rejects.toThrow(ValidateOptionsError);
@@ -148,6 +171,24 @@ describe('runValidation options', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'x', tools: [] }));
     await expect(runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file })).rejects.toThrow(/invalid expectations file .*tools/);
+  });
+
+  it('fails discovery when an input schema differs from the expectations', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'schema.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'schema',
+        tools: [{ name: 'estimate_cost', required: ['model_name'], properties: ['model_name', 'region'], canonical: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } }],
+        timing: { tool: 'estimate_cost', calls: 1 },
+        errors: { badArguments: { tool: 'estimate_cost', arguments: { model_name: 'nope', input_tokens: 1, output_tokens: 1 } }, unknownTool: 'nope' },
+      }),
+    );
+    const r = await runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file, ...RELAXED });
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContain(
+      '[FAIL] Tool discovery: estimate_cost input schema requires [input_tokens, model_name, output_tokens], expected [model_name]; estimate_cost input schema lacks "region"',
+    );
   });
 
   it('validates another server with its own expectations file', async () => {

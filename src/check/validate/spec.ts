@@ -20,8 +20,8 @@ const Expectation = z.strictObject({
 
 const ToolSpec = z.strictObject({
   name: z.string().min(1),
-  /** The input schema's `required` list must be exactly this set. */
-  required: z.array(z.string()).default([]),
+  /** The input schema's `required` list must be exactly this set (not checked when absent). */
+  required: z.array(z.string()).optional(),
   /** Properties the input schema must declare. */
   properties: z.array(z.string()).default([]),
   /** Arguments of the canonical call every suite makes. */

@@ -27,10 +27,12 @@ export function checkDiscovery(listed: Tool[], spec: ValidationSpec): DiscoveryR
       continue;
     }
     const schema = tool.inputSchema;
-    const required = [...(schema.required ?? [])].sort();
-    const expected = [...want.required].sort();
-    if (required.join(',') !== expected.join(',')) {
-      problems.push(`${want.name} input schema requires [${required.join(', ')}], expected [${expected.join(', ')}]`);
+    if (want.required !== undefined) {
+      const required = [...(schema.required ?? [])].sort();
+      const expected = [...want.required].sort();
+      if (required.join(',') !== expected.join(',')) {
+        problems.push(`${want.name} input schema requires [${required.join(', ')}], expected [${expected.join(', ')}]`);
+      }
     }
     const props = Object.keys(schema.properties ?? {});
     const absent = want.properties.filter((p) => !props.includes(p));
