@@ -134,8 +134,8 @@ export const routerSection: BenchSection = {
             compareRow(
               `${label} req/s, router vs direct, ${conns} conn`,
               'req/s',
-              median(routed),
-              median(direct),
+              Math.round(median(routed)),
+              Math.round(median(direct)),
               withGoal ? { text: `ratio >= ${goal}`, met: (x) => x >= goal } : undefined,
             ),
           );
@@ -144,9 +144,9 @@ export const routerSection: BenchSection = {
       }
       opts.onLine('router: deploy of a prepared release (green), then an instant rollback...');
       const deployed = await call(dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT, keepPreviousMs: 600_000 });
-      rows.push({ metric: 'deploy wall time, prepared release (admin call)', unit: 'ms', ours: deployed.ms, goal: '<= 3000 ms', met: deployed.ms <= 3000 });
+      rows.push({ metric: 'deploy wall time, prepared release (admin call)', unit: 'ms', ours: Math.round(deployed.ms), goal: '<= 3000 ms', met: deployed.ms <= 3000 });
       const rolled = await call(dir, 'rollback', {});
-      rows.push({ metric: 'rollback wall time, warm previous (admin call)', unit: 'ms', ours: rolled.ms, goal: '<= 100 ms', met: rolled.ms <= 100 });
+      rows.push({ metric: 'rollback wall time, warm previous (admin call)', unit: 'ms', ours: Math.round(rolled.ms * 10) / 10, goal: '<= 100 ms', met: rolled.ms <= 100 });
       rows.push({ metric: 'rollback switch inside the router', unit: 'ms', ours: Number(rolled.data.switchMs ?? Number.NaN) });
       notes.push('ours = through the router, floor = straight to the environment; median of 3 alternating rounds of ' + `${roundMs} ms`);
     } finally {
