@@ -11,6 +11,8 @@ import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestId
 
 /** A line longer than this is discarded with an error reply (MCP messages are small). */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** After end of input, close even if some request (e.g. one the client cancelled) is never answered. */
+export const END_OF_INPUT_GRACE_MS = 5000;
 
 export class LineTransport implements Transport {
   onclose?: () => void;
@@ -21,6 +23,10 @@ export class LineTransport implements Transport {
   private pendingBytes = 0;
   private discarding = false;
   private closed = false;
+  /** Requests received and not yet answered: at end of input we answer them before closing. */
+  private readonly unanswered = new Set<string | number>();
+  private inputEnded = false;
+  private endTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly input: Readable,
@@ -37,15 +43,20 @@ export class LineTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) return Promise.resolve();
     const line = `${JSON.stringify(clarifyParamsError(message))}\n`;
-    return new Promise((resolve) => {
+    const written = new Promise<void>((resolve) => {
       if (this.output.write(line)) resolve();
       else this.output.once('drain', resolve);
     });
+    if (('result' in message || 'error' in message) && this.unanswered.delete(message.id as string | number) && this.inputEnded) {
+      void written.then(() => this.closeIfDone());
+    }
+    return written;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.endTimer) clearTimeout(this.endTimer);
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('error', this.onInputError);
@@ -111,16 +122,25 @@ export class LineTransport implements Transport {
       void this.send(errorReply(requestIdOf(value), INVALID_REQUEST, `Invalid Request: ${describe(value)}`));
       return;
     }
+    const message = parsed.data;
+    if ('method' in message && 'id' in message) this.unanswered.add(message.id);
     try {
-      this.onmessage?.(parsed.data);
+      this.onmessage?.(message);
     } catch (err) {
       this.onerror?.(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
+  // The client closed its side: answer what it already asked (e.g. `echo … | serve --stdio`), then close.
   private readonly onEnd = (): void => {
-    void this.close();
+    this.inputEnded = true;
+    this.endTimer = setTimeout(() => void this.close(), END_OF_INPUT_GRACE_MS);
+    this.closeIfDone();
   };
+
+  private closeIfDone(): void {
+    if (this.inputEnded && this.unanswered.size === 0) void this.close();
+  }
 
   private readonly onInputError = (err: Error): void => {
     this.onerror?.(err);

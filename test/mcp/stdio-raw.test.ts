@@ -134,6 +134,18 @@ describe('serve --stdio, raw JSON-RPC', () => {
     }
   });
 
+  it('answers everything already asked when stdin closes right after the requests', async () => {
+    const s = await startRaw();
+    s.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } } });
+    for (let id = 1; id <= 5; id++) {
+      s.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'compare_costs', arguments: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 5000, output_tokens: 2000 } } });
+    }
+    s.child.stdin.end();
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+    const ids = s.lines.map((l) => JSON.parse(l).id).sort();
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
   it('reassembles a message split across writes, even inside a multi-byte character', async () => {
     const s = await startRaw();
     try {
