@@ -43,13 +43,25 @@ export interface HttpApp {
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   const logger = opts.logger ?? createLogger();
+  // Under session churn evictions come by the thousand: one warning a minute says it is happening.
+  let evictions = 0;
+  let lastWarned = 0;
+  const warnEvictions = (): void => {
+    evictions++;
+    const now = Date.now();
+    if (now - lastWarned < 60_000) return;
+    logger.warn({ evicted: evictions, max_sessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS }, 'session cap reached: closing least recently used idle sessions');
+    lastWarned = now;
+    evictions = 0;
+  };
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   const gate = new TrafficGate();
   const registry = new SessionRegistry({
     idleTtlMs: opts.sessionIdleTtlMs ?? DEFAULT_SESSION_IDLE_TTL_MS,
     maxSessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS,
     onClosed: (session, reason) => {
-      if (reason !== 'deleted' && reason !== 'shutdown') logger.info({ session: session.id, reason }, 'mcp session closed');
+      if (reason === 'evicted') warnEvictions();
+      else if (reason === 'expired') logger.debug({ session: session.id }, 'mcp session expired');
     },
   });
   const metrics = new HttpMetrics({ inFlight: () => gate.inFlight, sessions: () => registry.size, draining: () => gate.draining });
