@@ -2,7 +2,9 @@
 // directory, one after another (a restart) and side by side (blue and green).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { callTool, cleanupTempDirs, connectSdk, tempDir, textOf, type Json, type SdkServer } from '../mcp/helpers.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RawServer, callTool, cleanupTempDirs, connectSdk, serverEnv, tempDir, textOf, type Json, type SdkServer } from '../mcp/helpers.js';
 
 afterAll(cleanupTempDirs);
 
@@ -79,5 +81,18 @@ describe('telemetry across server processes', () => {
     } finally {
       await next.close();
     }
+  });
+
+  it('uses $LLM_PRICING_TELEMETRY_DIR when --telemetry-dir is not given', async () => {
+    const dir = await tempDir();
+    const s = new RawServer([], serverEnv({ LLM_PRICING_TELEMETRY_DIR: dir }));
+    try {
+      await s.initialize();
+      const r = await s.request(1, 'tools/call', { name: 'get_telemetry', arguments: { include_details: true } });
+      expect(r.result.structuredContent.details.store.dir).toBe(dir);
+    } finally {
+      await s.stop();
+    }
+    expect(existsSync(join(dir, 'base.json'))).toBe(true);
   });
 });
