@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { StringDecoder } from 'node:string_decoder';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -44,6 +45,7 @@ class ObservedStdioTransport extends StdioClientTransport {
   startedPid: number | undefined;
   onStrayLine: ((line: string) => void) | undefined;
   private pending = '';
+  private readonly decoder = new StringDecoder('utf8');
 
   override async start(): Promise<void> {
     await super.start();
@@ -53,7 +55,7 @@ class ObservedStdioTransport extends StdioClientTransport {
     child?.once('exit', (code, signal) => {
       this.exit = { code, signal };
     });
-    child?.stdout?.on('data', (chunk: Buffer) => this.scan(chunk.toString('utf8')));
+    child?.stdout?.on('data', (chunk: Buffer) => this.scan(this.decoder.write(chunk)));
   }
 
   private scan(text: string): void {
