@@ -146,7 +146,7 @@ describe('blue-green deploy through the controller', () => {
     expect(aborted.code).toBe(0);
     const s = await status();
     expect(s.active).toBe('blue');
-    expect(s.colours.green.status).toBe('STOPPED');
+    expect(s.colours.green!.status).toBe('STOPPED');
   }, 60_000);
 
   it('fails cleanly on a missing release and on a port in use, changing nothing', async () => {
