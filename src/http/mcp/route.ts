@@ -183,6 +183,8 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       [SESSION_HEADER]: session.id,
     });
     res.flushHeaders();
+    // A hijacked reply skips fastify's onResponse hook: count the stream's opening here.
+    metrics.observeRequest('GET', '/mcp', 200, reply.elapsedTime / 1000);
     session.transport.attachEventStream(res);
     session.lastUsed = Date.now();
     res.once('close', () => {
