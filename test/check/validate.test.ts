@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidateOptionsError, runValidation } from '../../src/check/validate/run.js';
-import { RELAXED, fixtureCommand, startHttpFixture } from './helpers.js';
+import { RELAXED, ROOT, fixtureCommand, startHttpFixture } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 const GUIDE_LINES = [
@@ -134,6 +134,29 @@ describe('validate over Streamable HTTP', () => {
     } finally {
       await bad.stop();
     }
+  });
+});
+
+describe('error handling judged on a stock SDK server (the bench floor)', () => {
+  it('fails when bad arguments are accepted and an unknown tool is an isError result', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'bare.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'bare',
+        readyPath: null,
+        infoPath: null,
+        tools: [{ name: 'trivial', canonical: {} }],
+        timing: { tool: 'trivial', calls: 2 },
+        errors: { badArguments: { tool: 'trivial', arguments: { anything: -1 } }, unknownTool: 'nope' },
+      }),
+    );
+    const bare = `node ${join(ROOT, 'dist', 'check', 'bench', 'bare-server.js')} --stdio`;
+    const quick = await runValidation({ stdio: bare, suite: 'quick', specFile: file, ...RELAXED });
+    expect(quick.lines).toContain('[PASS] trivial executes successfully');
+    expect(quick.lines).toContain('[FAIL] Error handling: bad arguments to trivial: {"anything":-1} were accepted (no isError result, no -32602 error)');
+    const full = await runValidation({ stdio: bare, suite: 'full', specFile: file });
+    expect(full.lines).toContainEqual(expect.stringMatching(/^\[SCENARIO 4\/5\] Invalid tool name \.\.\. \[FAIL\] unknown tool "nope" gave an isError result \(".*nope.*"\), expected a JSON-RPC error$/));
   });
 });
 

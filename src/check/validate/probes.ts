@@ -1,6 +1,7 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { firstText } from './tool-checks.js';
+import { tidyMessage } from './session.js';
 import type { CallOutcome, Session } from './session.js';
 import type { ValidationSpec } from './spec.js';
 
@@ -36,16 +37,8 @@ export function versionProblem(session: Session, expected: string | undefined): 
 
 /** Bad arguments must give an isError result or -32602; an unknown tool a JSON-RPC error; the server must live on. */
 export async function errorHandlingProblem(session: Session, spec: ValidationSpec, timeoutMs: number): Promise<string | undefined> {
-  const bad = spec.errors.badArguments;
-  const badOutcome = await session.callTool(bad.tool, bad.arguments, timeoutMs);
-  const dead = deadReason(session, badOutcome);
-  if (dead) return `bad arguments to ${bad.tool}: ${dead}`;
-  if (badOutcome.ok && !badOutcome.result.isError) {
-    return `bad arguments to ${bad.tool} ${JSON.stringify(bad.arguments)} were accepted (no isError result, no -32602 error)`;
-  }
-  if (!badOutcome.ok && badOutcome.code !== ErrorCode.InvalidParams) {
-    return `bad arguments to ${bad.tool} gave "${badOutcome.error.message}", expected an isError result or error -32602`;
-  }
+  const bad = await invalidParamsProblem(session, spec, timeoutMs);
+  if (bad) return `bad arguments to ${spec.errors.badArguments.tool}: ${bad}`;
   const unknown = await invalidToolProblem(session, spec, timeoutMs);
   if (unknown) return unknown;
   try {
@@ -71,13 +64,15 @@ export async function invalidToolProblem(session: Session, spec: ValidationSpec,
   return undefined;
 }
 
+/** The spec's bad arguments must give an isError result or JSON-RPC -32602. */
 export async function invalidParamsProblem(session: Session, spec: ValidationSpec, timeoutMs: number): Promise<string | undefined> {
   const bad = spec.errors.badArguments;
   const outcome = await session.callTool(bad.tool, bad.arguments, timeoutMs);
   const dead = deadReason(session, outcome);
   if (dead) return dead;
-  if (outcome.ok) return outcome.result.isError ? undefined : `bad arguments ${JSON.stringify(bad.arguments)} were accepted`;
-  return outcome.code === ErrorCode.InvalidParams ? undefined : `gave "${outcome.error.message}", expected an isError result or error -32602`;
+  if (outcome.ok) return outcome.result.isError ? undefined : `${JSON.stringify(bad.arguments)} were accepted (no isError result, no -32602 error)`;
+  if (outcome.code === ErrorCode.InvalidParams) return undefined;
+  return `gave "${tidyMessage(outcome.error.message)}", expected an isError result or error -32602`;
 }
 
 export interface TimingRun {
