@@ -49,12 +49,15 @@ export const LATENCY_FULL_MARKS_MS = 150;
 export const CONTEXT_ZERO_MARKS = 8_000;
 export const CONTEXT_FULL_MARKS = 1_000_000;
 
+/** Score of a component the model has no figure for: neither good nor bad, so a gap neither wins nor loses. */
+export const MISSING_COMPONENT = 0.5;
+
 export const PERFORMANCE_SCORE_FORMULA =
-  `0-100 = 100 × weighted mean of the components the model has figures for (null without throughput or latency figures): ` +
-  `speed min(throughput_tps / ${SPEED_FULL_MARKS_TPS}, 1) weight 0.4; ` +
-  `responsiveness min(${LATENCY_FULL_MARKS_MS} / latency_ms, 1) weight 0.4; ` +
-  `context clamp(log2(context_window / ${CONTEXT_ZERO_MARKS}) / log2(${CONTEXT_FULL_MARKS} / ${CONTEXT_ZERO_MARKS}), 0, 1) weight 0.2; ` +
-  `missing components are left out and the weights of the rest rescaled; 1 decimal.`;
+  `0-100 = 100 × (0.4 × speed + 0.4 × responsiveness + 0.2 × context), where ` +
+  `speed = min(throughput_tps / ${SPEED_FULL_MARKS_TPS}, 1), ` +
+  `responsiveness = min(${LATENCY_FULL_MARKS_MS} / latency_ms, 1), ` +
+  `context = clamp(log2(context_window / ${CONTEXT_ZERO_MARKS}) / log2(${CONTEXT_FULL_MARKS} / ${CONTEXT_ZERO_MARKS}), 0, 1); ` +
+  `a component without a figure counts ${MISSING_COMPONENT}; null when both throughput and latency are unknown; 1 decimal.`;
 
 export const VALUE_SCORE_FORMULA =
   'performance_score / blended_cost_per_1m, where blended_cost_per_1m = (3 × input rate + 1 × output rate) / 4 ' +
@@ -62,24 +65,17 @@ export const VALUE_SCORE_FORMULA =
   'has no score or no price; 2 decimals.';
 
 export function performanceScore(tps: number | null, latencyMs: number | null, context: number | null): number | null {
-  // Context length alone says little about speed: no speed figures, no score.
-  if ((tps === null || tps <= 0) && (latencyMs === null || latencyMs <= 0)) return null;
-  let weighted = 0;
-  let weights = 0;
-  if (tps !== null && tps > 0) {
-    weighted += 0.4 * Math.min(tps / SPEED_FULL_MARKS_TPS, 1);
-    weights += 0.4;
-  }
-  if (latencyMs !== null && latencyMs > 0) {
-    weighted += 0.4 * Math.min(LATENCY_FULL_MARKS_MS / latencyMs, 1);
-    weights += 0.4;
-  }
-  if (context !== null && context > 0) {
-    const c = Math.log2(context / CONTEXT_ZERO_MARKS) / Math.log2(CONTEXT_FULL_MARKS / CONTEXT_ZERO_MARKS);
-    weighted += 0.2 * Math.min(Math.max(c, 0), 1);
-    weights += 0.2;
-  }
-  return weights === 0 ? null : roundTo((100 * weighted) / weights, 1);
+  // Context length alone says nothing about speed: no speed figures, no score.
+  const hasTps = tps !== null && tps > 0;
+  const hasLatency = latencyMs !== null && latencyMs > 0;
+  if (!hasTps && !hasLatency) return null;
+  const speed = hasTps ? Math.min(tps / SPEED_FULL_MARKS_TPS, 1) : MISSING_COMPONENT;
+  const responsiveness = hasLatency ? Math.min(LATENCY_FULL_MARKS_MS / latencyMs, 1) : MISSING_COMPONENT;
+  const contextScore =
+    context !== null && context > 0
+      ? Math.min(Math.max(Math.log2(context / CONTEXT_ZERO_MARKS) / Math.log2(CONTEXT_FULL_MARKS / CONTEXT_ZERO_MARKS), 0), 1)
+      : MISSING_COMPONENT;
+  return roundTo(100 * (0.4 * speed + 0.4 * responsiveness + 0.2 * contextScore), 1);
 }
 
 export function valueScore(score: number | null, blended: number | null): number | null {
