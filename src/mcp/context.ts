@@ -23,6 +23,8 @@ export interface ContextOptions {
   telemetryDir?: string;
 }
 
+const WARM_UP_LIMIT_MS = 2000;
+
 export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
   const startedAt = new Date();
   const color = deploymentColor();
@@ -38,7 +40,13 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
     }),
   ]);
   const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt };
-  await warmUp(ctx);
+  // Warming up only saves time; it must never stop or stall a start.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    warmUp(ctx).catch((err: unknown) => logToStderr('warn', 'warm-up failed', { error: String(err) })),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_LIMIT_MS))),
+  ]);
+  clearTimeout(timer);
   return ctx;
 }
 
