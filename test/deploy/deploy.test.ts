@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from './harness.js';
-import { cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir } from './harness.js';
+import { allOn, cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir, waitFor } from './harness.js';
 
 // One controller for the whole file: the tests run in order and build on each other
 // (v1, then v2 under load, then a rollback, then refusals), as an operator would.
@@ -84,7 +84,7 @@ describe('blue-green deploy through the controller', () => {
     const r = await deploying;
     const rest = 5500 - (Date.now() - t0);
     if (rest > 0) await sleep(rest);
-    await sleep(1000); // traffic after the deploy, all on v2
+    await waitFor(allOn(load.report, 20, '2.0.0'), 15_000); // traffic after the deploy, all on v2
     const report = await load.stop();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(5000);
     expect(r.stderr).toBe('');
@@ -112,7 +112,8 @@ describe('blue-green deploy through the controller', () => {
     const load = mcpLoad(ctl.url, 20, 5);
     await sleep(1000);
     const r = await cli(['rollback', '--dir', ctl.dir]);
-    await sleep(1500);
+    await sleep(500);
+    await waitFor(allOn(load.report, 20, '1.0.0'), 15_000);
     const report = await load.stop();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -127,7 +128,11 @@ describe('blue-green deploy through the controller', () => {
 
   it('refuses a second deploy while one is in progress or waiting for promotion; abort leaves v1 serving', async () => {
     const first = cli(['deploy', '--dir', ctl.dir, '--version', '3.0.0', '--from', releases['3.0.0']!, '--manual-promote']);
-    await sleep(300);
+    // The second deploy goes in once the first holds the controller.
+    for (let i = 0; i < 400; i++) {
+      if (readJsonLines(join(ctl.dir, 'deployment.log')).some((e) => e.event === 'deploy' && e.status === 'started' && e.version === '3.0.0')) break;
+      await sleep(25);
+    }
     const second = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(/another deployment is in progress/);

@@ -15,6 +15,7 @@ import {
   sleep,
   startController,
   tempDir,
+  waitFor,
 } from './harness.js';
 
 // Broken releases (the check helper's fixture server, started with --command) against a
@@ -100,7 +101,7 @@ describe('deploying a broken release', () => {
       await sleep(100);
       rolledBack = (await activeVersion()) === '1.0.0';
     }
-    await sleep(1000);
+    await waitFor(() => load.report.lastVersions.filter((v) => v === '1.0.0').length === 8, 15_000);
     const report = await load.stop();
     expect(rolledBack).toBe(true);
     expect(Date.now() - switchedAt).toBeLessThan(30_000);

@@ -126,6 +126,21 @@ export function cli(args: string[], opts: { quiet?: boolean; env?: Record<string
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls until `cond` holds or `ms` pass (a busy shared machine can be slow); returns whether it held. */
+export async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) return false;
+    await sleep(50);
+  }
+  return true;
+}
+
+/** True once every worker's last completed session was on `version`. */
+export function allOn(report: LoadReport, workers: number, version: string): () => boolean {
+  return () => report.lastVersions.filter((v) => v === version).length === workers;
+}
+
 export function fixtureCommand(mode: string, version: string, extra = ''): string {
   return `exec ${process.execPath} ${FIXTURE} --http --mode ${mode} --version ${version}${extra ? ` ${extra}` : ''}`;
 }
