@@ -123,7 +123,11 @@ export class LineTransport implements Transport {
       return;
     }
     const message = parsed.data;
-    if ('method' in message && 'id' in message) this.unanswered.add(message.id);
+    if ('method' in message) {
+      if ('id' in message) this.unanswered.add(message.id);
+      // A cancelled request gets no reply (MCP): stop waiting for one.
+      else if (message.method === 'notifications/cancelled') this.unanswered.delete(message.params?.requestId as string | number);
+    }
     try {
       this.onmessage?.(message);
     } catch (err) {
