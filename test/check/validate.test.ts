@@ -188,6 +188,7 @@ describe('runValidation options', () => {
     await expect(runValidation({ suite: 'quick' })).rejects.toThrow(ValidateOptionsError);
     await expect(runValidation({ suite: 'quick', url: 'http://127.0.0.1:1/mcp', stdio: 'x' })).rejects.toThrow(/exactly one/);
     await expect(runValidation({ suite: 'quick', url: 'ftp://x/mcp' })).rejects.toThrow(/http/);
+    await expect(runValidation({ suite: 'huge' as 'quick', url: 'http://127.0.0.1:1/mcp' })).rejects.toThrow(/suite must be/);
   });
 
   it('rejects an invalid expectations file naming the field', async () => {

@@ -22,6 +22,9 @@ export class ValidateOptionsError extends Error {
  * server that misbehaves in any way is a failed result, not a throw.
  */
 export async function runValidation(opts: ValidateOptions, onLine?: (line: string) => void): Promise<ValidationResult> {
+  if (!['quick', 'integration', 'full'].includes(opts.suite)) {
+    throw new ValidateOptionsError(`suite must be quick, integration or full, got "${String(opts.suite)}"`);
+  }
   if ((opts.url === undefined) === (opts.stdio === undefined)) {
     throw new ValidateOptionsError('give exactly one of a URL (--url) or a command (--stdio)');
   }
