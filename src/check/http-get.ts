@@ -30,7 +30,8 @@ export function networkReason(err: unknown): string {
   if (err instanceof Error) {
     if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timed out';
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    if (cause?.code) return cause.code;
+    // undici's own codes (UND_ERR_SOCKET...) say less than their message ("other side closed").
+    if (cause?.code && !(cause.code.startsWith('UND_ERR') && cause.message)) return cause.code;
     if (cause?.message) return cause.message;
     return err.message;
   }

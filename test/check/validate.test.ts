@@ -112,6 +112,15 @@ describe('validate over Streamable HTTP', () => {
     expect(full.lines.at(-1)).toBe('Summary: 16/16 scenarios passed (100%)');
   });
 
+  it('a server that dies on the first call stops the run with the reason', async () => {
+    const crashing = await startHttpFixture('--mode', 'crash-on-call');
+    const r = await runValidation({ url: crashing.url, suite: 'quick' });
+    await crashing.stop();
+    expect(r.ok).toBe(false);
+    expect(r.lines.at(-2)).toMatch(/^\[FAIL\] get_all_pricing: server not reachable \(connection failed: (other side closed|ECONNRESET|ECONNREFUSED)\)$/);
+    expect(r.lines.at(-1)).toBe('[FAILURE] 1 of 5 checks failed - server is NOT ready for production');
+  });
+
   it('a stopped server fails at start-up with the reason', async () => {
     const gone = await startHttpFixture();
     await gone.stop();

@@ -24,6 +24,7 @@ export function deadReason(session: Session, outcome?: CallOutcome): string | un
     return `server process ${exit}${stderr ? ` (stderr: ${stderr.split('\n').slice(-2).join(' | ')})` : ''}`;
   }
   if (outcome && !outcome.ok && outcome.code === ErrorCode.ConnectionClosed) return 'connection closed by the server';
+  if (outcome && !outcome.ok && outcome.network) return `server not reachable (${outcome.error.message})`;
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontex
 import { CallToolResultSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../../version.js';
+import { networkReason } from '../http-get.js';
 import { splitCommandLine } from '../shell-words.js';
 
 // One MCP client session against the server under test, over stdio (we spawn
@@ -15,7 +16,7 @@ import { splitCommandLine } from '../shell-words.js';
 
 export type CallOutcome =
   | { ok: true; result: CallToolResult; ms: number }
-  | { ok: false; error: Error; code?: number; ms: number };
+  | { ok: false; error: Error; code?: number; ms: number; /** the connection itself failed (HTTP) */ network?: boolean };
 
 export interface Session {
   readonly kind: 'stdio' | 'http';
@@ -170,9 +171,11 @@ function makeSession(
         });
         return { ok: true, result, ms: performance.now() - started };
       } catch (err) {
+        const ms = performance.now() - started;
+        if (isNetworkFailure(err)) return { ok: false, error: new Error(`connection failed: ${networkReason(err)}`), network: true, ms };
         const error = err instanceof StreamableHTTPError ? httpError(err) : err instanceof Error ? err : new Error(String(err));
         const code = err instanceof McpError ? err.code : undefined;
-        return { ok: false, error, ...(code !== undefined && { code }), ms: performance.now() - started };
+        return { ok: false, error, ...(code !== undefined && { code }), ms };
       }
     },
     async close() {
@@ -188,6 +191,11 @@ function makeSession(
 function httpError(err: StreamableHTTPError): Error {
   const detail = err.message.replace(/^Streamable HTTP error: (Error POSTing to endpoint: )?/, '');
   return new Error(err.code !== undefined ? `HTTP ${err.code} from the endpoint: ${detail.slice(0, 200)}` : err.message);
+}
+
+/** fetch's "fetch failed" (refused, reset, closed mid-request), as opposed to an HTTP or JSON-RPC answer. */
+function isNetworkFailure(err: unknown): boolean {
+  return err instanceof TypeError && err.message === 'fetch failed';
 }
 
 function isParseError(err: Error): boolean {
