@@ -4,6 +4,8 @@ export interface AnalysisOptions {
   windowMs: number;
   maxErrorRate: number;
   minRequests: number;
+  /** Average latency (ms) above which the window fails too; 0 = not watched. */
+  maxAvgLatencyMs?: number;
   /** How often the counts are looked at. */
   tickMs?: number;
 }
@@ -78,11 +80,14 @@ export class Analysis {
 
   private tick(): void {
     const v = this.current();
-    if (v.requests >= this.opts.minRequests && v.errorRate > this.opts.maxErrorRate) {
+    if (v.requests < this.opts.minRequests) return;
+    if (v.errorRate > this.opts.maxErrorRate) {
       this.finish(
         false,
         `error rate ${(v.errorRate * 100).toFixed(1)}% (${v.errors} of ${v.requests} requests) is above ${(this.opts.maxErrorRate * 100).toFixed(1)}%`,
       );
+    } else if (this.opts.maxAvgLatencyMs && v.avgLatencyMs > this.opts.maxAvgLatencyMs) {
+      this.finish(false, `average latency ${v.avgLatencyMs.toFixed(1)} ms over ${v.requests} requests is above ${this.opts.maxAvgLatencyMs} ms`);
     }
   }
 

@@ -12,6 +12,7 @@ export const DefaultKeepPreviousMs = 10 * 60_000; // DEPLOY_KEEP_PREVIOUS
 export const DefaultAnalysisWindowMs = 60_000; // DEPLOY_ANALYSIS_WINDOW
 export const DefaultMaxErrorRate = 0.1; // DEPLOY_MAX_ERROR_RATE (the guide's 10%)
 export const DefaultAnalysisMinRequests = 20; // DEPLOY_ANALYSIS_MIN_REQUESTS
+export const DefaultAnalysisMaxAvgLatencyMs = 0; // DEPLOY_ANALYSIS_MAX_AVG_LATENCY_MS (0: latency not watched)
 export const DefaultReadyTimeoutMs = 30_000; // DEPLOY_READY_TIMEOUT
 export const DefaultValidateTimeoutMs = 30_000; // DEPLOY_VALIDATE_TIMEOUT
 export const DefaultStopTimeoutMs = 10_000; // DEPLOY_STOP_TIMEOUT (SIGTERM, then SIGKILL)
@@ -55,6 +56,7 @@ export interface DeployDefaults {
   analysisWindowMs: number;
   maxErrorRate: number;
   analysisMinRequests: number;
+  analysisMaxAvgLatencyMs: number;
   readyTimeoutMs: number;
   validateTimeoutMs: number;
   stopTimeoutMs: number;
@@ -74,6 +76,7 @@ export function deployDefaults(): DeployDefaults {
     analysisWindowMs: envDuration('DEPLOY_ANALYSIS_WINDOW', DefaultAnalysisWindowMs),
     maxErrorRate: envNumber('DEPLOY_MAX_ERROR_RATE', DefaultMaxErrorRate),
     analysisMinRequests: envNumber('DEPLOY_ANALYSIS_MIN_REQUESTS', DefaultAnalysisMinRequests),
+    analysisMaxAvgLatencyMs: envNumber('DEPLOY_ANALYSIS_MAX_AVG_LATENCY_MS', DefaultAnalysisMaxAvgLatencyMs),
     readyTimeoutMs: envDuration('DEPLOY_READY_TIMEOUT', DefaultReadyTimeoutMs),
     validateTimeoutMs: envDuration('DEPLOY_VALIDATE_TIMEOUT', DefaultValidateTimeoutMs),
     stopTimeoutMs: envDuration('DEPLOY_STOP_TIMEOUT', DefaultStopTimeoutMs),

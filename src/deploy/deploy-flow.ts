@@ -240,9 +240,24 @@ function startAnalysis(ctl: Controller, colour: Colour, version: string, opts: D
   }
   ctl.analysis = new Analysis(
     ctl.router.targets[colour],
-    { windowMs: opts.analysisWindowMs, maxErrorRate: opts.maxErrorRate, minRequests: ctl.defaults.analysisMinRequests },
+    {
+      windowMs: opts.analysisWindowMs,
+      maxErrorRate: opts.maxErrorRate,
+      minRequests: ctl.defaults.analysisMinRequests,
+      maxAvgLatencyMs: ctl.defaults.analysisMaxAvgLatencyMs,
+    },
     (v: AnalysisVerdict) => {
-      ctl.event({ event: 'analysis', colour, version, passed: v.passed, reason: v.reason, requests: v.requests, errors: v.errors, errorRate: v.errorRate });
+      ctl.event({
+        event: 'analysis',
+        colour,
+        version,
+        passed: v.passed,
+        reason: v.reason,
+        requests: v.requests,
+        errors: v.errors,
+        errorRate: v.errorRate,
+        avgLatencyMs: Math.round(v.avgLatencyMs * 10) / 10,
+      });
       if (v.passed) return;
       void autoRollback(ctl, colour, v.reason);
     },
