@@ -86,6 +86,16 @@ describe('bench', () => {
     expect(formatBench([baseline!]).join('\n')).toContain('[SKIPPED]');
   });
 
+  it('CLI: the guide baseline against our built server, as JSON', async () => {
+    const r = await runCli(['bench', '--section', 'baseline', '--json'], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { sections: Array<{ name: string; skipped?: string; rows: Array<{ metric: string; ours: number; floor: number; ratio: number }> }> };
+    expect(out.sections).toHaveLength(1);
+    expect(out.sections[0]!.skipped).toBeUndefined();
+    expect(out.sections[0]!.rows.map((row) => row.metric)).toEqual(['avg latency', 'min latency', 'max latency']);
+    for (const row of out.sections[0]!.rows) expect(row.ours).toBeGreaterThan(0);
+  });
+
   it('CLI: --help, and bad flags exit 2 with a clear message', async () => {
     const help = await runCli(['bench', '--help']);
     expect(help.code).toBe(0);
