@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,24 @@ async function mcpLoad(url: string, conns: number, ms: number): Promise<{ rps: n
   }
 }
 
+/** CPU seconds a process has used so far (utime + stime from /proc; Linux only). */
+async function cpuSeconds(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = 100;
+
+async function routedRequests(base: string): Promise<number> {
+  const res = await fetch(`${base}/router/status`);
+  const s = (await res.json()) as { colours: Record<string, { requests: number }> };
+  return Object.values(s.colours).reduce((n, c) => n + c.requests, 0);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function call(dir: string, cmd: string, args: Record<string, unknown>): Promise<{ ms: number; data: Record<string, unknown> }> {
@@ -121,13 +139,22 @@ export const routerSection: BenchSection = {
           const direct: number[] = [];
           const routed: number[] = [];
           let errors = 0;
+          let cpu = 0;
+          let proxied = 0;
           for (let round = 0; round < ROUNDS; round++) {
             opts.onLine(`router: ${label} over ${conns} connection(s), round ${round + 1}/${ROUNDS}...`);
             const d = await load(directBase + path, conns, roundMs);
+            const [cpu0, n0] = [await cpuSeconds(child.pid!), await routedRequests(routerBase)];
             const r = await load(routerBase + path, conns, roundMs);
+            const [cpu1, n1] = [await cpuSeconds(child.pid!), await routedRequests(routerBase)];
+            if (cpu0 !== undefined && cpu1 !== undefined) cpu += cpu1 - cpu0;
+            proxied += n1 - n0 - 1; // the status read itself
             direct.push(d.rps);
             routed.push(r.rps);
             errors += d.errors + r.errors;
+          }
+          if (cpu > 0 && proxied > 0) {
+            rows.push({ metric: `router CPU per request, ${label}, ${conns} conn`, unit: 'µs', ours: Math.round((cpu * 1e6) / proxied) });
           }
           const withGoal = conns === 16 || path === '/mcp';
           rows.push(
