@@ -277,8 +277,9 @@ export class Controller {
         this.state.active = colour;
         cs.status = 'active';
       } else {
+        // Another colour took over meanwhile: this one comes back as a warm standby.
         this.router.targets[colour].setState('standby');
-        cs.status = status === 'active' ? 'active' : 'standby';
+        cs.status = 'standby';
       }
       cs.note = `restarted after a crash (pid ${pid})`;
       this.save();
@@ -288,8 +289,9 @@ export class Controller {
       // startColour stopped it and marked it failed; try again later with a longer back-off.
       this.crashes[colour]++;
       const delay = backoffMs(this.defaults.restartBackoffMs, this.crashes[colour], DefaultRestartBackoffMaxMs);
-      cs.status = wasActive ? 'active' : status;
-      if (wasActive) this.state.active = colour;
+      const stillOurs = wasActive && (this.state.active === null || this.state.active === colour);
+      cs.status = stillOurs ? 'active' : status === 'active' ? 'standby' : status;
+      if (stillOurs) this.state.active = colour;
       cs.note = `restart failed (${(err as Error).message}); next try in ${delay} ms`;
       this.save();
       this.restartTimers[colour] = setTimeout(() => void this.restart(colour, wasActive), delay);

@@ -199,6 +199,10 @@ async function finishWith(ctl: Controller, colour: Colour, version: string, opts
     }
   } else {
     p.begin(4, 'drain', 'No previous environment to drain');
+    if (previous && previous !== colour) {
+      // It was not running at the switch (crashed, maybe waiting for a restart): stop for good.
+      await ctl.stopColour(previous, `not running when v${version} took over`);
+    }
     p.pass('drain', 'Nothing to stop');
   }
 
