@@ -6,7 +6,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from './harness.js';
-import { allOn, cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir, waitFor } from './harness.js';
+import { ROOT, allOn, cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeGitRepo, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir, waitFor } from './harness.js';
 
 // One controller for the whole file: the tests run in order and build on each other
 // (v1, then v2 under load, then a rollback, then refusals), as an operator would.
@@ -17,7 +17,7 @@ beforeAll(async () => {
   ensureBuilt();
   for (const v of ['1.0.0', '2.0.0', '3.0.0']) releases[v] = makeRelease(v);
   const [port, bluePort, greenPort] = await freePorts(3);
-  ctl = await startController(tempDir('deploy-dir-'), { port: port!, bluePort: bluePort!, greenPort: greenPort! }, { DEPLOY_ANALYSIS_WINDOW: '0' });
+  ctl = await startController(tempDir('deploy-dir-'), { port: port!, bluePort: bluePort!, greenPort: greenPort! }, { DEPLOY_ANALYSIS_WINDOW: '0', BUILD_FROM: ROOT });
 }, 60_000);
 
 afterAll(async () => {
@@ -217,6 +217,19 @@ describe('blue-green deploy through the controller', () => {
     expect(again.stderr).toMatch(/no deployment is waiting/);
   }, 60_000);
 
+  it('deploys a bare --version from its git tag: worktree, npm ci, build, then the five phases', async () => {
+    const repo = makeGitRepo('4.0.0');
+    const r = await cli(['deploy', '--dir', ctl.dir, '--version', '4.0.0'], { cwd: repo });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\[INFO\] Checking out v4.0.0 \([0-9a-f]{12}\) into .*releases\/4.0.0/);
+    expect(r.stdout).toContain('[INFO] Installing dependencies (npm ci)...');
+    expect(r.stdout).toContain('[INFO] Building (npm run build)...');
+    expect(r.stdout).toContain('[SUCCESS] Blue-green deployment to v4.0.0 SUCCESSFUL');
+    expect(statSync(join(ctl.dir, 'releases', '4.0.0', 'dist', 'cli', 'main.js')).isFile()).toBe(true);
+    const info = (await (await fetch(ctl.url.replace('/mcp', '/deployment/info'))).json()) as { version: string };
+    expect(info.version).toBe('4.0.0');
+  }, 60_000);
+
   it('keeps the admin socket private: mode 0600, and another user cannot connect', async () => {
     const sock = join(ctl.dir, 'admin.sock');
     expect(statSync(sock).mode & 0o777).toBe(0o600);
@@ -232,7 +245,7 @@ describe('blue-green deploy through the controller', () => {
     const r = await cli(['controller', '--dir', ctl.dir, '--port', '0', '--blue-port', String(ctl.bluePort), '--green-port', String(ctl.greenPort)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another controller is already running/);
-    expect((await status()).active).toBe('green');
+    expect((await status()).active).toBe('blue');
   });
 
   it('explains a missing controller and exits 1', async () => {

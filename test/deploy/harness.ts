@@ -54,6 +54,39 @@ export function makeRelease(version: string): string {
   return dir;
 }
 
+/**
+ * A git repository holding one tagged release (v<version>) whose `npm run build` reuses this
+ * project's compiled code (npm ci has no dependencies to fetch, so nothing leaves the machine).
+ * The controller must run with BUILD_FROM=ROOT.
+ */
+export function makeGitRepo(version: string): string {
+  const dir = tempDir('release-repo-');
+  const pkg = { name: 'llm-pricing-mcp', version, private: true, type: 'module', scripts: { build: 'node build.mjs' } };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
+  writeFileSync(
+    join(dir, 'build.mjs'),
+    [
+      "import { cpSync, existsSync, symlinkSync } from 'node:fs';",
+      'const root = process.env.BUILD_FROM;',
+      "cpSync(`${root}/dist`, 'dist', { recursive: true });",
+      "if (!existsSync('node_modules')) symlinkSync(`${root}/node_modules`, 'node_modules');",
+      "if (!existsSync('data')) symlinkSync(`${root}/data`, 'data');",
+      "console.error('build: done');",
+    ].join('\n'),
+  );
+  const lock = { name: 'llm-pricing-mcp', version, lockfileVersion: 3, requires: true, packages: { '': { name: 'llm-pricing-mcp', version } } };
+  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
+  const git = (...args: string[]) => {
+    const r = spawnSync('git', ['-c', 'user.email=test@example.invalid', '-c', 'user.name=test', ...args], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', `release ${version}`);
+  git('tag', `v${version}`);
+  return dir;
+}
+
 /** The env every test controller gets: validation limits loose enough for a busy shared machine. */
 export const testEnv: Record<string, string> = {
   DEPLOY_VALIDATE_MAX_AVG_MS: '2000',
@@ -113,9 +146,9 @@ export interface CliResult {
   stderr: string;
 }
 
-export function cli(args: string[], opts: { quiet?: boolean; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function cli(args: string[], opts: { quiet?: boolean; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
