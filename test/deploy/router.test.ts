@@ -203,6 +203,29 @@ describe('router', () => {
     expect(firstAt.end - firstAt.first).toBeGreaterThan(150);
   });
 
+  it('re-sends a request whose connection was reset before any response byte, and times out a silent upstream with 504', async () => {
+    const resetting = http.createServer((req) => req.socket.destroy());
+    const silent = http.createServer(() => {
+      /* never answers */
+    });
+    for (const s of [resetting, silent]) {
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+      started.push({ close: () => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); }) });
+    }
+    const green = await backend('green');
+    const r = await router((resetting.address() as AddressInfo).port, green.port, { upstreamTimeoutMs: 300 });
+    ready(r, 'blue');
+    ready(r, 'green');
+    r.switchTo('green');
+    const res = await call(r.port, '/x', { method: 'POST', body: '{"a":1}', headers: { 'x-deployment-color': 'blue' } });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ backend: 'green', body: '{"a":1}' });
+    r.targets.blue.port = (silent.address() as AddressInfo).port;
+    const timedOut = await call(r.port, '/x', { headers: { 'x-deployment-color': 'blue' } });
+    expect(timedOut.status).toBe(504);
+    expect(timedOut.json.error).toBe('gateway_timeout');
+  });
+
   it('rejects bodies over the limit with 413', async () => {
     const blue = await backend('blue');
     const r = await router(blue.port, 1, { bodyLimitBytes: 100 });
