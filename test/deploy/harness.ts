@@ -135,7 +135,11 @@ export async function startController(
     url: `http://127.0.0.1:${ports.port}/mcp`,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      // A graceful stop that hangs must not hang the test run: SIGKILL after 20 s.
+      const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(hard);
+      return code;
     },
   };
 }
@@ -237,20 +241,26 @@ export function readJsonLines(file: string): Array<Record<string, unknown>> {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
-/** Kills any colour process a test controller left behind (by the pids its state names). */
+/**
+ * Kills every colour process a test controller started under `dir` that is still running:
+ * the pids come from deployment.log's start events (a controller killed by SIGKILL never
+ * stops its children: that is what adoption is for), checked against /proc before the kill.
+ */
 export function killLeftovers(dir: string): void {
-  try {
-    const st = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { colours: Record<string, { pid: number | null }> };
-    for (const c of Object.values(st.colours)) {
-      if (c.pid) {
-        try {
-          process.kill(-c.pid, 'SIGKILL');
-        } catch {
-          // gone
-        }
-      }
+  const pids = new Set<number>();
+  for (const e of readJsonLines(join(dir, 'deployment.log'))) if (e.event === 'start' && typeof e.pid === 'number') pids.add(e.pid);
+  for (const pid of pids) {
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone
     }
-  } catch {
-    // no state
+    if (!cmdline.includes('release-') && !cmdline.includes('mcp-fixture') && !cmdline.includes(dir)) continue; // a reused pid
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   }
 }
