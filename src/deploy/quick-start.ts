@@ -32,7 +32,7 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   out(`MCP endpoint (Streamable HTTP): ${url}`);
   out('');
   out('Desktop client config (a client that takes Streamable HTTP URLs):');
-  out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'streamable-http', url } } }, null, 2));
+  out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'http', url } } }, null, 2));
   out('');
   out('Or over stdio, without the deployment:');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { command: 'npx', args: ['llm-pricing-mcp', 'serve', '--stdio'] } } }, null, 2));
