@@ -98,7 +98,7 @@ export async function runDeploy(ctl: Controller, req: ReleaseRequest | ReleaseSp
     release = 'kind' in req ? req : await prepareRelease(req, ctl.dir, (l) => p.line(l));
     p.line(`  [INFO] Release v${version}: ${describeRelease(release)}`);
     const { pid, readyMs } = await ctl.startColour(colour, release, ctl.defaults.readyTimeoutMs);
-    p.pass('start', `${up(colour)} environment started (PID: ${pid}) on port ${ctl.state.colours[colour].port}, ready after ${secs(readyMs)}`, { pid });
+    p.pass('start', `${up(colour)} environment started (PID: ${pid}) on port ${ctl.state.colours[colour].port}, ready`, { pid, readyMs });
   } catch (err) {
     return abandon('start', (err as Error).message);
   }
