@@ -73,7 +73,7 @@ async function throughputSideBySide(targets: Target[], connections: number, opts
   const pools: McpHttpConnection[][] = [];
   try {
     for (const t of targets) pools.push(await openConnections(t.url, connections, REQUEST_TIMEOUT_MS));
-    const warmup = Math.max(MIN_WARMUP_CALLS, WARMUP_CALLS_PER_CONNECTION * connections);
+    const warmup = Math.max(Math.min(MIN_WARMUP_CALLS, opts.calls), WARMUP_CALLS_PER_CONNECTION * connections);
     for (const [i, t] of targets.entries()) await runLoad(pools[i]!, load(t, warmup));
     const rounds = targets.map(() => [] as Throughput[]);
     const perRound = Math.max(1, Math.ceil(opts.calls / ROUNDS));
