@@ -99,6 +99,8 @@ export class Exchange implements InFlight {
       else if (lower === 'content-length') length = Number(raw[i + 1]);
       out.push(name, raw[i + 1]!);
     }
+    // Which colour answered: handy for A/B comparisons through the preview header.
+    out.push('x-deployment-color', this.target.colour);
     const res = this.res;
     res.writeHead(status, out);
     ures.on('error', this.onUpstreamResError);

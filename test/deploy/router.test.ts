@@ -131,7 +131,9 @@ describe('router', () => {
     const refused = await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } });
     expect(refused.status).toBe(503);
     ready(r, 'green');
-    expect((await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } })).json.backend).toBe('green');
+    const previewed = await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } });
+    expect(previewed.json.backend).toBe('green');
+    expect(previewed.headers['x-deployment-color']).toBe('green');
     expect((await call(r.port, '/x')).json.backend).toBe('blue');
     expect((await call(r.port, '/x', { headers: { 'x-deployment-color': 'purple' } })).status).toBe(400);
   });
