@@ -12,6 +12,7 @@ import { register as logs } from './logs.js';
 import { register as promote } from './promote.js';
 import { register as abort } from './abort.js';
 import { register as start } from './start.js';
+import { register as connect } from './connect.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
-export const verbs: Array<(program: Command) => void> = [serve, validate, bench, monitor, controller, deploy, rollback, status, history, logs, promote, abort, start];
+export const verbs: Array<(program: Command) => void> = [serve, validate, bench, monitor, controller, deploy, rollback, status, history, logs, promote, abort, start, connect];
