@@ -5,7 +5,7 @@ import { startAdminServer } from './admin.js';
 import type { AdminOutput, AdminRequest, AdminResult } from './admin.js';
 import type { Analysis } from './analysis.js';
 import type { Colour, DeployDefaults } from './defaults.js';
-import { Colours, DefaultRestartBackoffMaxMs, deployDefaults } from './defaults.js';
+import { Colours, DefaultRestartBackoffMaxMs, EnvironmentHost, deployDefaults } from './defaults.js';
 import { appendEvent } from './deployment-log.js';
 import { waitReady } from './probe.js';
 import { launchSpec } from './release.js';
@@ -70,12 +70,14 @@ export class Controller {
     for (const c of Colours) this.procs[c].on('exit', (info) => this.onExit(c, info));
   }
 
+  /** Where the environments listen and are probed: always loopback, whatever the router binds. */
   get host(): string {
-    return this.opts.host;
+    return EnvironmentHost;
   }
 
   get publicUrl(): string {
-    return `http://${this.opts.host}:${this.router.port}/mcp`;
+    const h = this.opts.host === '0.0.0.0' || this.opts.host === '::' ? '127.0.0.1' : this.opts.host;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${this.router.port}/mcp`;
   }
 
   /** Reads state, takes the public port, recovers environments, opens the admin socket. */
@@ -163,6 +165,7 @@ export class Controller {
     this.router.prepare(colour, cs.port);
     const spec = launchSpec(release, colour, cs.port, {
       host: this.host,
+      publicHost: this.opts.host,
       publicPort: this.router.port,
       deployDir: this.dir,
       drainTimeoutMs: Math.max(1000, this.defaults.stopTimeoutMs - 1000),

@@ -3,6 +3,8 @@
 
 export const DefaultDir = '.deploy';
 export const DefaultHost = '127.0.0.1';
+/** The environments always bind loopback: only the router faces clients. */
+export const EnvironmentHost = '127.0.0.1';
 export const DefaultPublicPort = 8000;
 export const DefaultBluePort = 8001;
 export const DefaultGreenPort = 8002;

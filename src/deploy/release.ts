@@ -83,7 +83,7 @@ export function launchSpec(
   release: ReleaseSpec,
   colour: Colour,
   port: number,
-  opts: { host: string; publicPort: number; deployDir: string; drainTimeoutMs: number },
+  opts: { host: string; publicHost: string; publicPort: number; deployDir: string; drainTimeoutMs: number },
 ): LaunchSpec {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -103,8 +103,18 @@ export function launchSpec(
   }
   const dir = release.dir!;
   const main = join(dir, 'dist', 'cli', 'main.js');
-  // The environment checks Host/Origin against its own port; requests through the router carry the public one.
+  // The environment checks Host/Origin against its own port; requests through the router carry the
+  // public one. A router bound beyond loopback needs its public names: DEPLOY_ALLOWED_HOSTS/ORIGINS.
   const pub = opts.publicPort;
+  const hosts = [`127.0.0.1:${pub}`, `localhost:${pub}`, `[::1]:${pub}`];
+  const origins = [`http://127.0.0.1:${pub}`, `http://localhost:${pub}`];
+  const wildcard = opts.publicHost === '0.0.0.0' || opts.publicHost === '::';
+  if (!wildcard && !['127.0.0.1', 'localhost', '::1'].includes(opts.publicHost)) {
+    hosts.push(`${opts.publicHost}:${pub}`);
+    origins.push(`http://${opts.publicHost}:${pub}`);
+  }
+  hosts.push(...splitEnv('DEPLOY_ALLOWED_HOSTS'));
+  origins.push(...splitEnv('DEPLOY_ALLOWED_ORIGINS'));
   const args = [
     main,
     'serve',
@@ -116,11 +126,18 @@ export function launchSpec(
     '--drain-timeout',
     String(opts.drainTimeoutMs),
     '--allowed-hosts',
-    `127.0.0.1:${pub},localhost:${pub},[::1]:${pub}`,
+    hosts.join(','),
     '--allowed-origins',
-    `http://127.0.0.1:${pub},http://localhost:${pub}`,
+    origins.join(','),
   ];
   return { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --port ${port}` };
+}
+
+function splitEnv(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function packageVersion(dir: string): string | undefined {
