@@ -32,9 +32,6 @@ export async function startRealServer(extra: { allowedHosts?: string[]; allowedO
   };
 }
 
-/** Asks for keep-alive (without an agent, Node's client sends Connection: close itself). */
-const keepAliveAgent = new Agent({ keepAlive: true });
-
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -42,12 +39,17 @@ export interface RawResponse {
   json(): any;
 }
 
-/** One HTTP request with full control of the headers (fetch does not let us set Host). */
+/**
+ * One HTTP request with full control of the headers (fetch does not let us set Host).
+ * `keepAlive` asks the server to keep the connection, on a fresh connection each
+ * time: a pooled socket could be one the server already closed while draining.
+ */
 export function raw(url: string, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; keepAlive?: boolean } = {}): Promise<RawResponse> {
   const u = new URL(url);
-  return new Promise((resolve, reject) => {
+  const agent = opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
+  return new Promise<RawResponse>((resolve, reject) => {
     const req = httpRequest(
-      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.keepAlive ? keepAliveAgent : false },
+      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -59,6 +61,8 @@ export function raw(url: string, opts: { method?: string; path?: string; headers
     );
     req.on('error', reject);
     req.end(opts.body);
+  }).finally(() => {
+    if (agent) agent.destroy();
   });
 }
 
