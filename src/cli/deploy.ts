@@ -18,9 +18,6 @@ interface Flags {
 }
 
 export function register(program: Command): void {
-  // `deploy --version V` must reach this verb, not the program's own --version: program
-  // options are then only read before the verb name (belongs in main.ts; see the report).
-  program.enablePositionalOptions();
   withCommonFlags(
     program
       .command('deploy')

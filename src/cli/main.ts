@@ -10,6 +10,9 @@ const program = new Command('llm-pricing-mcp')
   .description('LLM API prices over MCP, and a zero-downtime blue-green deployer for it')
   .version(VERSION)
   .showHelpAfterError('(run with --help for usage)')
+  // Program options are read only before the verb, so `deploy --version V`
+  // reaches the verb instead of printing the program's own version.
+  .enablePositionalOptions()
   .exitOverride();
 
 for (const register of verbs) register(program);
