@@ -107,6 +107,12 @@ describe('REST API', () => {
     expect(models.count).toBeGreaterThan(0);
     expect(models.models.every((m: { provider: string }) => m.provider === 'anthropic')).toBe(true);
     expect(models.models[0]).toHaveProperty('key');
+    const byName = (await get('/models?provider=Fireworks%20AI')).json();
+    expect(byName.count).toBeGreaterThan(0);
+    expect(byName.models.every((m: { provider: string }) => m.provider === 'fireworks')).toBe(true);
+    const unknown = await get('/models?provider=nope');
+    expect(unknown.status).toBe(400);
+    expect(unknown.json().message).toMatch(/Unknown provider "nope"/);
     const all = (await get('/models')).json();
     expect(all.count).toBeGreaterThan(models.count);
 

@@ -1,3 +1,4 @@
+import { PricingInputError } from '../../pricing/index.js';
 import type { HttpAppContext } from '../app-context.js';
 import * as S from './schemas.js';
 import type { ToolAnswer, ToolClient } from './tool-client.js';
@@ -61,10 +62,15 @@ export const endpoints: readonly RestEndpoint[] = [
     summary: 'Every model in the catalog, briefly (key, name, provider, category, cost tier)',
     query: S.modelsQuery,
     async handle(input, { ctx }) {
-      const provider = (input as { provider?: string }).provider?.toLowerCase();
-      const models = ctx.catalog.models
-        .filter((m) => !provider || m.provider.id.toLowerCase() === provider || m.provider.name.toLowerCase() === provider)
-        .map((m) => ({
+      // The catalog's own provider filter: ids, names and aliases, and an unknown provider is an error.
+      let entries;
+      try {
+        entries = ctx.catalog.listModels({ provider: (input as { provider?: string }).provider, include_deprecated: true });
+      } catch (err) {
+        if (err instanceof PricingInputError) return { status: 400, body: { error: 'Bad Request', message: err.message, statusCode: 400 } };
+        throw err;
+      }
+      const models = entries.map((m) => ({
           key: m.key,
           id: m.id,
           name: m.name,
