@@ -1,5 +1,7 @@
+import { join } from 'node:path';
+import { pino } from 'pino';
 import { adminCall } from './admin.js';
-import { startDaemon } from './daemon.js';
+import { daemonSettings, startDaemon } from './daemon.js';
 import type { DaemonOptions } from './daemon.js';
 import { PACKAGE_ROOT, VERSION } from '../version.js';
 
@@ -9,8 +11,15 @@ import { PACKAGE_ROOT, VERSION } from '../version.js';
  * everything gracefully. Returns the exit code.
  */
 export async function runStart(o: DaemonOptions): Promise<number> {
-  const { controller, stopped } = await startDaemon(o);
+  // The terminal gets readable progress; the controller's JSON log goes to a file.
+  const logFile = join(daemonSettings(o).dir, 'logs', 'controller.log');
+  const logger = pino(
+    { name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' },
+    pino.destination({ dest: logFile, mkdir: true, sync: false }),
+  );
+  const { controller, stopped } = await startDaemon({ ...o, logger });
   const out = (s: string) => process.stdout.write(s + '\n');
+  out(`[INFO] Controller log: ${logFile}`);
   const active = controller.state.active;
   const running = active !== null && controller.procs[active].running;
   if (running && controller.state.colours[active].version === VERSION) {
@@ -34,8 +43,12 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   out('Desktop client config (a client that takes Streamable HTTP URLs):');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'http', url } } }, null, 2));
   out('');
-  out('Or over stdio, without the deployment:');
-  out(JSON.stringify({ mcpServers: { 'llm-pricing': { command: 'npx', args: ['llm-pricing-mcp', 'serve', '--stdio'] } } }, null, 2));
+  // A client that only speaks stdio reaches the deployment through the bridge, which
+  // re-opens its session across switches. Absolute paths: `npx NAME` could fetch a
+  // stranger's package of that name from the registry.
+  const cli = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
+  out('For a client that only speaks stdio (bridged to the deployment, survives switches):');
+  out(JSON.stringify({ mcpServers: { 'llm-pricing': { command: process.execPath, args: [cli, 'connect', url] } } }, null, 2));
   out('');
   out(`Deploy a new version: llm-pricing-mcp deploy --dir ${controller.dir} --version V --from DIR   (status, rollback, history, logs)`);
   out('Ctrl-C stops the router and both environments.');

@@ -29,8 +29,11 @@ describe('start (what npm start runs)', () => {
     expect(out).toContain('[SUCCESS] Blue-green deployment to v');
     expect(out).toContain(`MCP endpoint (Streamable HTTP): ${url}`);
     expect(out).toContain('"url": "' + url + '"');
-    expect(out).toContain('"command": "npx"');
-    expect(out).toContain('"serve",\n');
+    expect(out).toContain(`"command": ${JSON.stringify(process.execPath)}`);
+    expect(out).toContain(`"connect",\n        "${url}"`);
+    // The JSON log went to the file, not the terminal.
+    expect(out).not.toContain('"level":');
+    expect(readFileSync(join(dir, 'logs', 'controller.log'), 'utf8')).toContain('"msg":"controller ready"');
     const info = (await (await fetch(`http://127.0.0.1:${port}/deployment/info`)).json()) as { color: string; version: string };
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(info).toMatchObject({ color: 'blue', version: pkg.version });
