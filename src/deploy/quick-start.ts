@@ -15,7 +15,7 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   const logFile = join(daemonSettings(o).dir, 'logs', 'controller.log');
   const logger = pino(
     { name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' },
-    pino.destination({ dest: logFile, mkdir: true, sync: false }),
+    pino.destination({ dest: logFile, mkdir: true, sync: true }),
   );
   const { controller, stopped } = await startDaemon({ ...o, logger });
   const out = (s: string) => process.stdout.write(s + '\n');

@@ -19,7 +19,7 @@ describe('start (what npm start runs)', () => {
     const child = spawn(
       process.execPath,
       [MAIN, 'start', '--dir', dir, '--port', String(port), '--blue-port', String(bluePort), '--green-port', String(greenPort)],
-      { cwd: ROOT, env: { ...process.env, ...testEnv }, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: ROOT, env: { ...process.env, ...testEnv, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
