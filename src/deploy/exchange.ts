@@ -1,10 +1,10 @@
-import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { SessionHeader } from './defaults.js';
 import { errorBody } from './error-bodies.js';
 import type { RouterMetrics } from './router-metrics.js';
 import type { InFlight, Target } from './target.js';
+import type { UpstreamConnection, UpstreamHandler } from './upstream.js';
 
 // Hop-by-hop headers: they describe one connection, never forwarded.
 export const hopByHop = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
@@ -24,138 +24,139 @@ export interface ExchangeHost {
   retryTarget(): Target | null;
 }
 
+/** How the response body is relayed to the client. */
+const enum Relay {
+  Collect, // small and of known length: sent with the head in one write
+  Stream, // unknown length, large, or SSE: written through as it arrives
+}
+
 /** One client request and its trip to an upstream (possibly more than one trip, on retry). */
-export class Exchange implements InFlight {
+export class Exchange implements InFlight, UpstreamHandler {
   readonly startedAt = Date.now();
   private readonly t0 = performance.now();
   responded = false;
   stream = false;
   private target!: Target;
-  private body: string | undefined; // latin1: sent with the headers in one write
-  private upstream: http.ClientRequest | undefined;
-  private upstreamRes: IncomingMessage | undefined;
+  private head = ''; // request line and headers, latin1
+  private body: string | undefined; // latin1: sent with the head in one write
+  private conn: UpstreamConnection | undefined; // while the upstream is still answering
   private attempt = 0;
   private done = false;
   private rpcError = false;
+  private relay = Relay.Collect;
+  private chunks: Buffer[] | undefined;
+  private inspectNext = false;
 
   constructor(
     private readonly router: ExchangeHost,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly headers: string[],
     private readonly sid: string | undefined,
   ) {
-    res.once('close', this.onClientClose);
+    res.on('close', this.onClientClose);
   }
 
-  send(target: Target, body: string | undefined): void {
+  /** Starts the trip: `headers` are the request's header lines (each ending CRLF), `body` latin1. */
+  send(target: Target, headers: string, body: string | undefined): void {
     this.target = target;
+    this.head = `${this.req.method!} ${this.req.url!} HTTP/1.1\r\n${headers}\r\n`;
     this.body = body;
     target.begin(this);
     this.dispatch();
   }
 
   private dispatch(): void {
-    const t = this.target;
-    const up = http.request({
-      host: t.host,
-      port: t.port,
-      method: this.req.method,
-      path: this.req.url,
-      headers: this.headers,
-      agent: t.agent,
-    });
-    this.upstream = up;
-    up.on('response', this.onResponse);
-    up.on('error', this.onUpstreamError);
-    if (this.body === undefined) up.end();
-    else up.end(this.body, 'latin1');
+    const conn = this.target.pool.acquire(this.startedAt);
+    this.conn = conn;
+    conn.send(this.head, this.body, this, this.req.method === 'HEAD');
   }
 
-  private readonly onResponse = (ures: IncomingMessage): void => {
+  onHead(status: number, raw: string[]): void {
     if (this.done) {
-      ures.resume();
+      this.dropUpstream();
       return;
     }
     this.responded = true;
-    this.upstreamRes = ures;
-    const status = ures.statusCode ?? 502;
     const router = this.router;
-    if (this.sid !== undefined) {
-      if (status === 404 || (this.req.method === 'DELETE' && status < 300)) router.dropSession(this.sid);
-    } else {
-      const created = ures.headers[SessionHeader];
-      if (typeof created === 'string' && status < 300) router.learnSession(created, this.target);
-    }
-    const raw = ures.rawHeaders;
+    if (this.sid !== undefined && (status === 404 || (this.req.method === 'DELETE' && status < 300))) router.dropSession(this.sid);
     const out: string[] = [];
     let sse = false;
     let length = -1;
+    let created: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!;
+      const value = raw[i + 1]!;
       const lower = name.toLowerCase();
       if (hopByHop.has(lower)) continue;
-      if (lower === 'content-type' && raw[i + 1]!.startsWith('text/event-stream')) sse = true;
-      else if (lower === 'content-length') length = Number(raw[i + 1]);
-      out.push(name, raw[i + 1]!);
+      if (lower === 'content-type') sse = value.startsWith('text/event-stream');
+      else if (lower === 'content-length') length = Number(value);
+      else if (lower === SessionHeader) created = value;
+      out.push(name, value);
     }
+    if (this.sid === undefined && created !== undefined && status < 300) router.learnSession(created, this.target);
     // Which colour answered: handy for A/B comparisons through the preview header.
     out.push('x-deployment-color', this.target.colour);
     const res = this.res;
     res.writeHead(status, out);
-    ures.on('error', this.onUpstreamResError);
     if (!sse && length >= 0 && length <= smallBodyBytes) {
       // A small body of known length goes out with the headers in one write (a latin1 string
       // is concatenated to the header by node:http; a Buffer would cost a writev and an extra write).
-      ures.on('data', this.onSmallChunk);
-      ures.on('end', this.onSmallEnd);
+      this.relay = Relay.Collect;
       return;
     }
+    this.relay = Relay.Stream;
     if (sse) {
       res.flushHeaders(); // SSE passes through unbuffered
       this.stream = this.req.method === 'GET';
     }
-    if (this.target.inspectBodies) this.inspect(ures);
-    ures.pipe(res);
-  };
-
-  private chunks: Buffer[] | undefined;
-  private readonly onSmallChunk = (c: Buffer): void => {
-    if (this.chunks === undefined) this.chunks = [c];
-    else this.chunks.push(c);
-  };
-  private readonly onSmallEnd = (): void => {
-    const chunks = this.chunks;
-    const body = chunks === undefined ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('latin1');
-    if (this.target.inspectBodies && serverRpcError.test(body.slice(0, 512))) this.rpcError = true;
-    this.res.end(body, 'latin1');
-  };
-
-  private inspect(ures: IncomingMessage): void {
-    let seen = false;
-    ures.on('data', (chunk: Buffer) => {
-      if (seen) return;
-      seen = true;
-      if (serverRpcError.test(chunk.toString('latin1', 0, Math.min(chunk.length, 512)))) this.rpcError = true;
-    });
+    this.inspectNext = this.target.inspectBodies;
   }
 
-  private readonly onUpstreamResError = (): void => {
-    this.res.destroy();
-  };
+  onBody(chunk: Buffer): void {
+    if (this.relay === Relay.Collect) {
+      if (this.chunks === undefined) this.chunks = [chunk];
+      else this.chunks.push(chunk);
+      return;
+    }
+    if (this.inspectNext) {
+      this.inspectNext = false;
+      if (serverRpcError.test(chunk.toString('latin1', 0, Math.min(chunk.length, 512)))) this.rpcError = true;
+    }
+    // Buffers from the socket are handed to the client socket; a slow client pauses the upstream.
+    if (!this.res.write(chunk)) {
+      const conn = this.conn;
+      if (conn !== undefined) {
+        conn.pause();
+        this.res.once('drain', () => conn.resume());
+      }
+    }
+  }
 
-  private readonly onUpstreamError = (err: NodeJS.ErrnoException): void => {
+  onEnd(): void {
+    this.conn = undefined; // the socket went back to the pool: never touch it again
     if (this.done) return;
-    if (this.responded) {
+    if (this.relay === Relay.Stream) {
+      this.res.end();
+      return;
+    }
+    const chunks = this.chunks;
+    const body = chunks === undefined ? '' : chunks.length === 1 ? chunks[0]!.toString('latin1') : Buffer.concat(chunks).toString('latin1');
+    if (this.target.inspectBodies && serverRpcError.test(body.slice(0, 512))) this.rpcError = true;
+    this.res.end(body, 'latin1');
+  }
+
+  onFail(err: NodeJS.ErrnoException, responded: boolean): void {
+    this.conn = undefined;
+    if (this.done) return;
+    if (responded) {
       // Mid-response failure: nothing can be re-sent; cut the client connection so it sees the truncation.
       this.res.destroy();
       return;
     }
     // No response byte arrived and the body is buffered: re-send on the active colour.
     const code = err.code ?? '';
-    const retryable = retryableCodes.has(code);
     const next = this.router.retryTarget();
-    if (retryable && this.attempt < this.router.retryLimit && next !== null && !this.res.destroyed) {
+    if (retryableCodes.has(code) && this.attempt < this.router.retryLimit && next !== null && !this.res.destroyed) {
       this.attempt++;
       this.router.metrics.retried(next.colour);
       this.target.end(this);
@@ -165,18 +166,19 @@ export class Exchange implements InFlight {
       return;
     }
     this.fail(502, `upstream ${this.target.colour} failed: ${code || err.message}`);
-  };
+  }
 
   abort(reason: string): void {
     if (this.done) return;
-    if (!this.responded) {
-      this.upstream?.destroy();
-      this.fail(reason === 'upstream timeout' ? 504 : 503, `${reason} (${this.target.colour})`);
-    } else {
-      this.upstreamRes?.destroy();
-      this.upstream?.destroy();
-      this.res.destroy();
-    }
+    this.dropUpstream();
+    if (!this.responded) this.fail(reason === 'upstream timeout' ? 504 : 503, `${reason} (${this.target.colour})`);
+    else this.res.destroy();
+  }
+
+  private dropUpstream(): void {
+    const conn = this.conn;
+    this.conn = undefined;
+    conn?.destroy();
   }
 
   private fail(status: number, message: string): void {
@@ -194,11 +196,8 @@ export class Exchange implements InFlight {
     if (t === undefined) return; // rejected before routing
     const res = this.res;
     const status = res.writableFinished ? res.statusCode : 499;
-    if (!res.writableFinished) {
-      // Client went away (or we cut it): stop the upstream side too, e.g. an SSE stream.
-      this.upstreamRes?.destroy();
-      this.upstream?.destroy();
-    }
+    // Client went away (or we cut it) while the upstream was still answering, e.g. an SSE stream.
+    this.dropUpstream();
     t.counts.requests++;
     if (status >= 500) t.counts.serverErrors++;
     else if (this.rpcError) t.counts.rpcErrors++;

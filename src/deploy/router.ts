@@ -89,7 +89,7 @@ export class Router implements ExchangeHost {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-    for (const t of Object.values(this.targets)) t.agent.destroy();
+    for (const t of Object.values(this.targets)) t.pool.destroy();
   }
 
   /** Makes `colour` take all new traffic; the old active colour becomes standby. Atomic: one assignment. */
@@ -197,10 +197,10 @@ export class Router implements ExchangeHost {
     if (url.charCodeAt(1) === 114 /* r */ && url.startsWith('/router/')) return void this.handleOwn(url, res);
 
     // One pass over the raw headers: read what routing needs and build the upstream header
-    // list (hop-by-hop dropped, X-Forwarded-* added). req.headers is never built, and the
-    // list goes to node:http as an array, which it stores without per-header validation.
+    // lines (hop-by-hop dropped, X-Forwarded-* added). req.headers is never built. Names and
+    // values come from node's parser, which refuses CR and LF in them.
     const raw = req.rawHeaders;
-    const out: string[] = [];
+    let out = '';
     let sid: string | undefined;
     let preview: string | undefined;
     let length: string | undefined;
@@ -240,12 +240,12 @@ export class Router implements ExchangeHost {
           hasFwdHost = true;
           break;
       }
-      out.push(name, value);
+      out += `${name}: ${value}\r\n`;
     }
     const remote = req.socket.remoteAddress ?? '';
-    out.push('x-forwarded-for', xff ? `${xff}, ${remote}` : remote);
-    if (!hasProto) out.push('x-forwarded-proto', 'http');
-    if (!hasFwdHost && host !== undefined) out.push('x-forwarded-host', host);
+    out += `x-forwarded-for: ${xff ? `${xff}, ${remote}` : remote}\r\n`;
+    if (!hasProto) out += 'x-forwarded-proto: http\r\n';
+    if (!hasFwdHost && host !== undefined) out += `x-forwarded-host: ${host}\r\n`;
 
     let target: Target | undefined;
     if (sid !== undefined) {
@@ -266,11 +266,10 @@ export class Router implements ExchangeHost {
       }
     }
 
-    const ex = new Exchange(this, req, res, out, sid);
+    const ex = new Exchange(this, req, res, sid);
     if ((length === undefined || length === '0') && !chunked) {
-      // No body (the common GET): nothing to buffer. Drain the stream so 'close' fires normally.
-      req.resume();
-      ex.send(target, undefined);
+      // No body (the common GET): nothing to buffer. (node:http dumps the unread request when the response finishes.)
+      ex.send(target, out, undefined);
       return;
     }
     if (length !== undefined && Number(length) > this.bodyLimit) return sendError(res, url, 413, `request body over ${this.bodyLimit} bytes`);
@@ -289,8 +288,7 @@ export class Router implements ExchangeHost {
     req.on('end', () => {
       if (res.headersSent) return;
       const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (chunked) out.push('content-length', String(body.length));
-      ex.send(target, body.toString('latin1'));
+      ex.send(target, chunked ? `${out}content-length: ${body.length}\r\n` : out, body.toString('latin1'));
     });
   }
 

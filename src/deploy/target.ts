@@ -1,6 +1,5 @@
-import http from 'node:http';
-import type { Socket } from 'node:net';
 import type { Colour } from './defaults.js';
+import { UpstreamPool } from './upstream.js';
 
 /**
  * Lifecycle of one upstream colour, as the router sees it:
@@ -36,21 +35,6 @@ export interface TargetCounts {
   latencyMsSum: number;
 }
 
-/** An http.Agent that remembers its sockets, so a drain can wait for them to close. */
-class TrackingAgent extends http.Agent {
-  readonly sockets_ = new Set<Socket>();
-  override createConnection(...args: Parameters<http.Agent['createConnection']>): ReturnType<http.Agent['createConnection']> {
-    // createConnection exists at runtime on http.Agent (net.createConnection); the types omit it.
-    const socket = (http.Agent.prototype as unknown as { createConnection: (...a: unknown[]) => Socket }).createConnection.apply(
-      this,
-      args as unknown[],
-    );
-    this.sockets_.add(socket);
-    socket.once('close', () => this.sockets_.delete(socket));
-    return socket as unknown as ReturnType<http.Agent['createConnection']>;
-  }
-}
-
 export class Target {
   state: TargetState = 'stopped';
   readonly inFlight = new Set<InFlight>();
@@ -60,7 +44,8 @@ export class Target {
   sessions = 0;
   /** When the last request was routed here (ms since epoch): a drain can tell idle sessions from busy ones. */
   lastRequestAt = 0;
-  agent: TrackingAgent;
+  /** Keep-alive sockets to the upstream (replaced when the colour gets a fresh process). */
+  pool: UpstreamPool;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -68,7 +53,7 @@ export class Target {
     public host: string,
     public port: number,
   ) {
-    this.agent = newAgent();
+    this.pool = this.newPool();
   }
 
   /** Moves to a new state, refusing transitions the state machine does not have. */
@@ -79,8 +64,8 @@ export class Target {
     }
     if (next === 'starting') {
       // A fresh process: fresh connections (the old agent may hold sockets to a dead port).
-      this.agent.destroy();
-      this.agent = newAgent();
+      this.pool.destroy();
+      this.pool = this.newPool();
     }
     this.state = next;
   }
@@ -125,20 +110,20 @@ export class Target {
    * Resolves when the sockets have actually closed.
    */
   async closeConnections(): Promise<void> {
-    const sockets = [...this.agent.sockets_];
-    this.agent.destroy();
-    this.agent = newAgent();
-    await Promise.all(
-      sockets.map((s) => (s.destroyed && s.closed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r())))),
-    );
+    const sockets = [...this.pool.all].map((c) => c.socket);
+    this.pool.destroy();
+    this.pool = this.newPool();
+    await Promise.all(sockets.map((s) => (s.closed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r())))));
   }
 
   get openSockets(): number {
-    return this.agent.sockets_.size;
+    return this.pool.all.size;
   }
-}
 
-function newAgent(): TrackingAgent {
-  // LIFO keeps a few hot sockets busy instead of cycling through all of them.
-  return new TrackingAgent({ keepAlive: true, keepAliveMsecs: 1000, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
+  private newPool(): UpstreamPool {
+    return new UpstreamPool(
+      () => this.host,
+      () => this.port,
+    );
+  }
 }
