@@ -9,6 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    // The summary reporter adds a plain closing line for CI.
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
