@@ -6,7 +6,7 @@ import type { Catalog } from '../pricing/types.js';
 import { loadCatalog } from '../pricing/index.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
-import { logToStderr } from './stderrLog.js';
+import { logToStderr } from './stderr-log.js';
 import { warmUp } from './warmup.js';
 
 export interface ServerContext {

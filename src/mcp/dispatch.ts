@@ -16,10 +16,10 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { PricingInputError } from '../pricing/index.js';
-import type { ClientLog } from './clientLog.js';
+import type { ClientLog } from './client-log.js';
 import type { ServerContext } from './context.js';
-import { protocolError } from './protocolErrors.js';
-import { logToStderr } from './stderrLog.js';
+import { protocolError } from './protocol-errors.js';
+import { logToStderr } from './stderr-log.js';
 import { ToolError, type AnyTool } from './toolkit.js';
 
 export interface ToolRun {

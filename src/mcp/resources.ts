@@ -7,9 +7,9 @@
 
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ProviderInfo } from '../pricing/types.js';
-import { viewOf } from './catalogView.js';
+import { viewOf } from './catalog-view.js';
 import type { ServerContext } from './context.js';
-import { protocolError } from './protocolErrors.js';
+import { protocolError } from './protocol-errors.js';
 
 /** JSON-RPC error code MCP uses for a resource that does not exist. */
 export const RESOURCE_NOT_FOUND = -32002;

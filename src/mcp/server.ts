@@ -6,7 +6,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import { PACKAGE_NAME } from '../version.js';
-import { ClientLog } from './clientLog.js';
+import { ClientLog } from './client-log.js';
 import type { ServerContext } from './context.js';
 import { installToolDispatcher, installToolList, runTool } from './dispatch.js';
 import { registerPrompts } from './prompts.js';

@@ -8,11 +8,11 @@
 // It exits 0 when stdin closes or on SIGTERM/SIGINT, after flushing telemetry.
 
 import { TOOL_NAMES } from './tools/index.js';
-import { LOGGER_NAME } from './clientLog.js';
+import { LOGGER_NAME } from './client-log.js';
 import { createContext } from './context.js';
-import { LineTransport } from './lineTransport.js';
+import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
-import { logToStderr } from './stderrLog.js';
+import { logToStderr } from './stderr-log.js';
 
 export interface StdioOptions {
   announce: boolean;

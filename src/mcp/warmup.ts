@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import type { ServerContext } from './context.js';
-import { LineTransport } from './lineTransport.js';
+import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
 
 const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [

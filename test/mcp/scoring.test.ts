@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERFORMANCE_SCORE_FORMULA, performanceScore, valueScore } from '../../src/mcp/catalogView.js';
+import { PERFORMANCE_SCORE_FORMULA, performanceScore, valueScore } from '../../src/mcp/catalog-view.js';
 
 describe('performance and value scores (as documented in the tool output)', () => {
   it('follows the stated formula', () => {

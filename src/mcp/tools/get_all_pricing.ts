@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { viewOf, type PricingRow } from '../catalogView.js';
+import { viewOf, type PricingRow } from '../catalog-view.js';
 import { formatNumber } from '../format.js';
 import { defineTool, flag, optionalText, provenance, provenanceShape, requireProvider, toolInput } from '../toolkit.js';
 

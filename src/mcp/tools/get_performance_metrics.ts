@@ -5,7 +5,7 @@ import {
   valueScore,
   viewOf,
   type PerformanceRow,
-} from '../catalogView.js';
+} from '../catalog-view.js';
 import { formatNumber } from '../format.js';
 import {
   ToolError,

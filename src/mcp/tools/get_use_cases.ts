@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModelEntry } from '../../pricing/types.js';
-import { viewOf } from '../catalogView.js';
+import { viewOf } from '../catalog-view.js';
 import { defineTool, optionalText, provenance, provenanceShape, requireProvider, toolInput } from '../toolkit.js';
 
 export const MAX_USE_CASE_RESULTS = 100;

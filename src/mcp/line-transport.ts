@@ -7,7 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestIdOf } from './protocolErrors.js';
+import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestIdOf } from './protocol-errors.js';
 
 /** A line longer than this is discarded with an error reply (MCP messages are small). */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
