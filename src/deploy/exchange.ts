@@ -123,12 +123,10 @@ export class Exchange implements InFlight, UpstreamHandler {
       if (serverRpcError.test(chunk.toString('latin1', 0, Math.min(chunk.length, 512)))) this.rpcError = true;
     }
     // Buffers from the socket are handed to the client socket; a slow client pauses the upstream.
-    if (!this.res.write(chunk)) {
-      const conn = this.conn;
-      if (conn !== undefined) {
-        conn.pause();
-        this.res.once('drain', () => conn.resume());
-      }
+    if (!this.res.write(chunk) && this.conn !== undefined) {
+      this.conn.pause();
+      // Once the response ended the socket is back in the pool: only a conn still ours is resumed.
+      this.res.once('drain', () => this.conn?.resume());
     }
   }
 
@@ -145,7 +143,7 @@ export class Exchange implements InFlight, UpstreamHandler {
     this.res.end(body, 'latin1');
   }
 
-  onFail(err: NodeJS.ErrnoException, responded: boolean): void {
+  onFail(err: NodeJS.ErrnoException, responded: boolean, reused: boolean): void {
     this.conn = undefined;
     if (this.done) return;
     if (responded) {
@@ -153,9 +151,12 @@ export class Exchange implements InFlight, UpstreamHandler {
       this.res.destroy();
       return;
     }
-    // No response byte arrived and the body is buffered: re-send on the active colour.
+    // No response byte arrived and the body is buffered: re-send on the active colour, or on the
+    // same colour when a reused keep-alive socket was reset (the upstream closed it while idle:
+    // the colour is fine, and a session request must stay on it).
     const code = err.code ?? '';
-    const next = this.router.retryTarget();
+    const sameColour = reused && (code === 'ECONNRESET' || code === 'EPIPE') && this.target.takesSessions;
+    const next = sameColour ? this.target : this.router.retryTarget();
     if (retryableCodes.has(code) && this.attempt < this.router.retryLimit && next !== null && !this.res.destroyed) {
       this.attempt++;
       this.router.metrics.retried(next.colour);

@@ -12,8 +12,11 @@ export interface UpstreamHandler {
   onHead(status: number, rawHeaders: string[]): void;
   onBody(chunk: Buffer): void;
   onEnd(): void;
-  /** The trip failed; `responded` says whether a response head had arrived. */
-  onFail(err: NodeJS.ErrnoException, responded: boolean): void;
+  /**
+   * The trip failed; `responded` says whether a response head had arrived, `reused` whether the
+   * socket had carried an earlier exchange (an idle keep-alive socket the upstream just closed).
+   */
+  onFail(err: NodeJS.ErrnoException, responded: boolean, reused: boolean): void;
 }
 
 // Idle sockets older than this are not reused: node:http servers close idle keep-alive sockets
@@ -57,6 +60,7 @@ export class UpstreamConnection {
   private chunk = Chunk.Size;
   private keepAlive = true;
   private broken = false;
+  private paused = false;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -88,9 +92,12 @@ export class UpstreamConnection {
 
   /** Stops reading while the client catches up (a slow reader of a large body). */
   pause(): void {
+    this.paused = true;
     this.socket.pause();
   }
   resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
     this.socket.resume();
   }
 
@@ -242,13 +249,16 @@ export class UpstreamConnection {
     if (extraBytes || !this.keepAlive) this.broken = true;
     h.onEnd();
     if (this.broken) this.socket.destroy();
-    else this.pool.release(this);
+    else {
+      this.resume(); // the last chunk may have paused it; the next request must be read
+      this.pool.release(this);
+    }
   }
 
   private fail(err: NodeJS.ErrnoException): void {
     const h = this.handler;
     this.destroy();
-    h?.onFail(err, this.responded);
+    h?.onFail(err, this.responded, this.reused);
   }
 
   private readonly onEnd = (): void => {
