@@ -20,7 +20,7 @@ export interface ExchangeHost {
   readonly metrics: RouterMetrics;
   readonly retryLimit: number;
   learnSession(id: string, t: Target): void;
-  dropSession(id: string): void;
+  dropSession(id: string, t: Target): void;
   retryTarget(): Target | null;
 }
 
@@ -78,7 +78,11 @@ export class Exchange implements InFlight, UpstreamHandler {
     }
     this.responded = true;
     const router = this.router;
-    if (this.sid !== undefined && (status === 404 || (this.req.method === 'DELETE' && status < 300))) router.dropSession(this.sid);
+    const sid = this.sid; // as the upstream knows it (prefix stripped)
+    if (sid !== undefined) {
+      if (status === 404 || (this.req.method === 'DELETE' && status < 300)) router.dropSession(sid, this.target);
+      else if (status < 300) router.learnSession(sid, this.target); // re-learnt after a controller restart
+    }
     const out: string[] = [];
     let sse = false;
     let length = -1;
@@ -90,10 +94,15 @@ export class Exchange implements InFlight, UpstreamHandler {
       if (hopByHop.has(lower)) continue;
       if (lower === 'content-type') sse = value.startsWith('text/event-stream');
       else if (lower === 'content-length') length = Number(value);
-      else if (lower === SessionHeader) created = value;
+      else if (lower === SessionHeader) {
+        // The client gets the id prefixed with the colour, which routes its next requests.
+        created = value;
+        out.push(name, this.target.sessionPrefix + value);
+        continue;
+      }
       out.push(name, value);
     }
-    if (this.sid === undefined && created !== undefined && status < 300) router.learnSession(created, this.target);
+    if (sid === undefined && created !== undefined && status < 300) router.learnSession(created, this.target);
     // Which colour answered: handy for A/B comparisons through the preview header.
     out.push('x-deployment-color', this.target.colour);
     const res = this.res;

@@ -41,12 +41,15 @@ export interface DrainResult {
  * The public router: proxies every path to the active colour over keep-alive connections,
  * keeps MCP sessions on the colour that created them, lets `X-Deployment-Color` preview the
  * standby colour, and retries connection-level failures on the active colour.
+ *
+ * Session affinity is stateless: the client sees each upstream session id prefixed with its
+ * colour (`b.` or `g.`), and the router routes by that prefix and strips it on the way in,
+ * so sessions keep their colour across a controller restart without any shared table.
  */
 export class Router implements ExchangeHost {
   readonly targets: Record<Colour, Target>;
   readonly metrics: RouterMetrics;
   active: Target | null = null;
-  private readonly sessions = new Map<string, Target>();
   private readonly server: http.Server;
   private readonly bodyLimit: number;
   private readonly upstreamTimeoutMs: number;
@@ -173,16 +176,7 @@ export class Router implements ExchangeHost {
   }
 
   private forgetSessions(t: Target): void {
-    for (const [id, owner] of this.sessions) if (owner === t) this.sessions.delete(id);
-    t.sessions = 0;
-  }
-
-  private forgetSession(id: string): void {
-    const owner = this.sessions.get(id);
-    if (owner) {
-      this.sessions.delete(id);
-      owner.sessions--;
-    }
+    t.sessionIds.clear();
   }
 
   private sweepTimeouts(): void {
@@ -202,6 +196,7 @@ export class Router implements ExchangeHost {
     const raw = req.rawHeaders;
     let out = '';
     let sid: string | undefined;
+    let owner: Target | undefined;
     let preview: string | undefined;
     let length: string | undefined;
     let chunked = false;
@@ -218,9 +213,16 @@ export class Router implements ExchangeHost {
         continue;
       }
       switch (lower) {
-        case SessionHeader:
-          sid = value;
-          break;
+        case SessionHeader: {
+          // `b.<id>` / `g.<id>`: the colour that created the session; the upstream sees `<id>`.
+          const c = value.charCodeAt(0);
+          if (value.charCodeAt(1) === 46 /* . */ && (c === 98 /* b */ || c === 103) /* g */) {
+            owner = c === 98 ? this.targets.blue : this.targets.green;
+            sid = value.slice(2);
+          } else sid = value;
+          out += `${name}: ${sid}\r\n`;
+          continue;
+        }
         case PreviewHeader:
           preview = value;
           break;
@@ -248,10 +250,7 @@ export class Router implements ExchangeHost {
     if (!hasFwdHost && host !== undefined) out += `x-forwarded-host: ${host}\r\n`;
 
     let target: Target | undefined;
-    if (sid !== undefined) {
-      const owner = this.sessions.get(sid);
-      if (owner !== undefined && owner.takesSessions) target = owner;
-    }
+    if (owner !== undefined && owner.takesSessions) target = owner;
     if (target === undefined) {
       if (preview !== undefined) {
         const want = preview.toLowerCase();
@@ -305,12 +304,10 @@ export class Router implements ExchangeHost {
 
   // Called by Exchange: the routing decisions that need the router's maps.
   learnSession(id: string, t: Target): void {
-    if (this.sessions.has(id)) return;
-    this.sessions.set(id, t);
-    t.sessions++;
+    t.sessionIds.add(id);
   }
-  dropSession(id: string): void {
-    this.forgetSession(id);
+  dropSession(id: string, t: Target): void {
+    t.sessionIds.delete(id);
   }
   retryTarget(): Target | null {
     return this.active;

@@ -41,7 +41,8 @@ export class Target {
   readonly counts: TargetCounts = { requests: 0, serverErrors: 0, rpcErrors: 0, latencyMsSum: 0 };
   /** When true the router peeks into JSON bodies for JSON-RPC errors (during post-switch analysis). */
   inspectBodies = false;
-  sessions = 0;
+  /** MCP sessions known to live on this colour (for drains and metrics; routing reads the id's prefix). */
+  readonly sessionIds = new Set<string>();
   /** When the last request was routed here (ms since epoch): a drain can tell idle sessions from busy ones. */
   lastRequestAt = 0;
   /** Keep-alive sockets to the upstream (replaced when the colour gets a fresh process). */
@@ -68,6 +69,15 @@ export class Target {
       this.pool = this.newPool();
     }
     this.state = next;
+  }
+
+  get sessions(): number {
+    return this.sessionIds.size;
+  }
+
+  /** What this colour's session ids start with on the client side: `b.` or `g.`. */
+  get sessionPrefix(): string {
+    return this.colour === 'blue' ? 'b.' : 'g.';
   }
 
   get takesSessions(): boolean {

@@ -74,10 +74,10 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 function call(
   port: number,
   path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  opts: { method?: string; headers?: Record<string, string>; body?: string; fresh?: boolean } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.fresh ? false : agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -146,18 +146,47 @@ describe('router', () => {
     r.switchTo('blue');
     const init = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
     const sid = init.headers['mcp-session-id'] as string;
-    expect(sid).toMatch(/^blue-/);
+    // The client sees the upstream's id with the colour in front; the upstream never sees the prefix.
+    expect(sid).toMatch(/^b\.blue-/);
     expect(r.sessionCount('blue')).toBe(1);
     ready(r, 'green');
     r.switchTo('green');
     const onSession = await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } });
-    expect(onSession.json).toMatchObject({ backend: 'blue', sid });
+    expect(onSession.json).toMatchObject({ backend: 'blue', sid: sid.slice(2) });
+    expect(onSession.headers['mcp-session-id']).toBeUndefined();
     const fresh = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
-    expect(fresh.headers['mcp-session-id']).toMatch(/^green-/);
+    expect(fresh.headers['mcp-session-id']).toMatch(/^g\.green-/);
+    expect(r.sessionCount('green')).toBe(1);
     await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': sid } });
     expect(r.sessionCount('blue')).toBe(0);
-    // Forgotten: the session id now goes to the active colour, which does not know it.
+    // Once blue is out of routing, its ids go to the active colour, which does not know them.
+    await r.detach('blue', 100);
     expect((await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } })).status).toBe(404);
+  });
+
+  it('keeps a session on its colour after the router is replaced by a new one (controller restart)', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const before = await router(blue.port, green.port);
+    ready(before, 'blue');
+    before.switchTo('blue');
+    const sid = (await call(before.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
+    ready(before, 'green');
+    before.switchTo('green');
+    await before.close();
+    // A new router on the same port knows nothing of the old one's sessions: green active, blue kept warm.
+    const after = await router(blue.port, green.port, { port: before.port });
+    ready(after, 'blue');
+    ready(after, 'green');
+    after.switchTo('blue');
+    after.switchTo('green');
+    expect(after.sessionCount('blue')).toBe(0);
+    const res = await call(after.port, '/mcp', { method: 'POST', body: '{"after":"restart"}', headers: { 'mcp-session-id': sid }, fresh: true });
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ backend: 'blue', sid: sid.slice(2), body: '{"after":"restart"}' });
+    // Seen again, the session counts for blue (a drain of blue waits for it).
+    expect(after.sessionCount('blue')).toBe(1);
+    expect((await call(after.port, '/x', { fresh: true })).json.backend).toBe('green');
   });
 
   it('re-sends a request whose upstream refused the connection to the active colour', async () => {
