@@ -106,7 +106,14 @@ export class Exchange implements InFlight, UpstreamHandler {
     // Which colour answered: handy for A/B comparisons through the preview header.
     out.push('x-deployment-color', this.target.colour);
     const res = this.res;
-    res.writeHead(status, out);
+    try {
+      res.writeHead(status, out);
+    } catch {
+      // A header node:http refuses (our parser does not validate tokens): the client gets a 502.
+      this.dropUpstream();
+      this.fail(502, `upstream ${this.target.colour} sent an invalid response header`);
+      return;
+    }
     if (!sse && length >= 0 && length <= smallBodyBytes) {
       // A small body of known length goes out with the headers in one write (a latin1 string
       // is concatenated to the header by node:http; a Buffer would cost a writev and an extra write).

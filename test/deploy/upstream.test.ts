@@ -145,10 +145,15 @@ describe('router upstream client', () => {
     expect(up.connections).toBe(2);
   });
 
-  it('answers 502 when the upstream sends garbage, and 502 when it closes without answering on a fresh socket', async () => {
-    const up = await rawUpstream((path) => (path === '/garbage' ? ['NOT HTTP AT ALL\r\n\r\n'] : 'close'));
+  it('answers 502 when the upstream sends garbage or a header node:http refuses, and 502 when it closes without answering on a fresh socket', async () => {
+    const up = await rawUpstream((path) => {
+      if (path === '/garbage') return ['NOT HTTP AT ALL\r\n\r\n'];
+      if (path === '/bad-header') return ['HTTP/1.1 200 OK\r\nBad Header: x\r\nContent-Length: 2\r\n\r\nok'];
+      return 'close';
+    });
     const r = await routerTo(up.port);
     expect((await get(r.port, '/garbage')).status).toBe(502);
+    expect((await get(r.port, '/bad-header')).status).toBe(502);
     expect((await get(r.port, '/hangup')).status).toBe(502);
   });
 });
