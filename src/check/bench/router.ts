@@ -166,6 +166,11 @@ export const routerSection: BenchSection = {
               withGoal ? { text: `ratio >= ${goal}`, met: (x) => x >= goal } : undefined,
             ),
           );
+          if (conns === 1 && median(routed) > 0 && median(direct) > 0) {
+            // At one connection requests are back to back: the difference in time per request is the router's added latency.
+            const added = 1e6 / median(routed) - 1e6 / median(direct);
+            rows.push({ metric: `router added latency per request, ${label}, 1 conn`, unit: 'µs', ours: Math.round(added) });
+          }
           if (errors > 0) notes.push(`${label} at ${conns} connection(s): ${errors} failed requests`);
         }
       }
