@@ -72,3 +72,23 @@ export function startCpuShare(serverPid: number, elapsedMs: () => number): () =>
     return { server: cores(server), client: cores(client), others: cores(others), serverSeconds: server / TICKS_PER_SECOND };
   };
 }
+
+/**
+ * Waits until other processes use at most `maxCores` over one `windowMs` sample,
+ * or `timeoutMs` passes; true when the machine went quiet. The server counts as
+ * "other" here too: an idle server still collecting garbage is contention.
+ */
+export async function waitForQuiet(maxCores: number, windowMs: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const a = machineTicks();
+    const self0 = processTicks('self');
+    await new Promise((r) => setTimeout(r, windowMs));
+    const b = machineTicks();
+    const self1 = processTicks('self');
+    if (!a || !b || self0 === undefined || self1 === undefined) return false;
+    const others = (b.busy - a.busy - (self1 - self0)) / TICKS_PER_SECOND / (windowMs / 1000);
+    if (others <= maxCores) return true;
+  }
+  return false;
+}

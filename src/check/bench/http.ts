@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { measureCeiling } from './ceiling.js';
-import { startCpuShare } from './cpu-share.js';
+import { startCpuShare, waitForQuiet } from './cpu-share.js';
 import { RSS_SAMPLE_MS, WINDOW_SHARE, measureMemory } from './http-memory.js';
 import type { MemoryProfile } from './http-memory.js';
 import { closeConnections, openConnections, runLoad } from './http-load.js';
@@ -34,6 +34,11 @@ const ROUNDS = 3;
  */
 const CONTENDED_CORES = 0.25;
 const RETRIES_PER_SERVER = 2 * ROUNDS;
+/** Before a retry, wait (at most this long) for a quiet moment, sampled over QUIET_WINDOW_MS. */
+const QUIET_WAIT_MS = 3000;
+const QUIET_WINDOW_MS = 200;
+/** /proc counts CPU in 10 ms ticks: shorter rounds cannot be judged (the --calls a test uses). */
+const MIN_JUDGED_ROUND_MS = 100;
 const MB = 1024 * 1024;
 
 interface Target {
@@ -48,7 +53,7 @@ interface Throughput {
   errors: number;
   calls: number;
   timedOut: boolean;
-  /** Server CPU per call (median over rounds), undefined off Linux. */
+  /** Server CPU per call over the kept rounds, undefined off Linux. */
   serverUsPerCall: number | undefined;
   /** Rounds kept although other processes were busy (the retry budget ran out). */
   contended: number;
@@ -61,7 +66,8 @@ interface Round {
   errors: number;
   calls: number;
   timedOut: boolean;
-  serverUsPerCall: number | undefined;
+  /** Server CPU seconds in the round, undefined off Linux. */
+  serverSeconds: number | undefined;
   contended: boolean;
 }
 
@@ -71,19 +77,27 @@ async function measuredRound(t: Target, pool: McpHttpConnection[], load: Paramet
   const stop = startCpuShare(t.server.pid, () => performance.now() - t0);
   const res = await runLoad(pool, load);
   const share = stop();
+  const judged = share !== undefined && res.elapsedMs >= MIN_JUDGED_ROUND_MS;
   return {
     callsPerSecond: res.callsPerSecond,
     errors: res.errors,
     calls: res.calls,
     timedOut: res.timedOut,
-    serverUsPerCall: share && res.calls > 0 ? (share.serverSeconds * 1e6) / res.calls : undefined,
-    contended: share !== undefined && share.others > CONTENDED_CORES,
+    serverSeconds: share?.serverSeconds,
+    contended: judged && share.others > CONTENDED_CORES,
   };
 }
 
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** Server CPU per call over rounds: summed, since one short round holds only a few 10 ms ticks. */
+function usPerCall(rounds: readonly Round[]): number | undefined {
+  let seconds = 0;
+  let calls = 0;
+  for (const r of rounds) {
+    if (r.serverSeconds === undefined) return undefined;
+    seconds += r.serverSeconds;
+    calls += r.calls;
+  }
+  return calls > 0 ? (seconds * 1e6) / calls : undefined;
 }
 
 async function startOurs(opts: BenchOptions): Promise<Target> {
@@ -128,6 +142,7 @@ async function throughputSideBySide(targets: Target[], connections: number, opts
         let round = await measuredRound(t, pools[i]!, load(t, perRound));
         while (round.contended && retried[i]! < RETRIES_PER_SERVER) {
           retried[i]!++;
+          await waitForQuiet(CONTENDED_CORES, QUIET_WINDOW_MS, QUIET_WAIT_MS);
           round = await measuredRound(t, pools[i]!, load(t, perRound));
         }
         rounds[i]!.push(round);
@@ -140,7 +155,7 @@ async function throughputSideBySide(targets: Target[], connections: number, opts
         errors: rs.reduce((n, x) => n + x.errors, 0),
         calls: rs.reduce((n, x) => n + x.calls, 0),
         timedOut: rs.some((x) => x.timedOut),
-        serverUsPerCall: median(rs.flatMap((x) => (x.serverUsPerCall === undefined ? [] : [x.serverUsPerCall]))),
+        serverUsPerCall: usPerCall(rs),
         contended: rs.filter((x) => x.contended).length,
         retried: retried[i]!,
       };
@@ -194,7 +209,7 @@ function tabulate(opts: BenchOptions, throughput: Map<number, Throughput[]>, our
     if (o!.errors || f!.errors) notes.push(`@${c} conn: ${o!.errors} error(s) from ours, ${f!.errors} from bare`);
     if (o!.timedOut || f!.timedOut) notes.push(`@${c} conn: the time limit ended a run early (ours ${o!.calls}, bare ${f!.calls} calls)`);
     if (o!.serverUsPerCall !== undefined && f!.serverUsPerCall !== undefined) {
-      notes.push(`@${c} conn: server CPU per call ours ${o!.serverUsPerCall.toFixed(0)} µs, bare ${f!.serverUsPerCall.toFixed(0)} µs (median of rounds; other load barely moves it)`);
+      notes.push(`@${c} conn: server CPU per call ours ${o!.serverUsPerCall.toFixed(0)} µs, bare ${f!.serverUsPerCall.toFixed(0)} µs (over the rounds; other load moves it far less than calls/s)`);
     }
     if (o!.retried || f!.retried) notes.push(`@${c} conn: rounds run again because other processes used over ${CONTENDED_CORES} of a core: ours ${o!.retried}, bare ${f!.retried}`);
     if (o!.contended || f!.contended) {
