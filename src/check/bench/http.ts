@@ -15,7 +15,10 @@ import { BARE_CALL, OUR_CALL } from './workload.js';
 // stateful transport: server RSS after a number of calls (flat is the goal),
 // and tool calls per second at each connection count (each connection its own
 // initialized session). For throughput both servers stay up and the runs
-// alternate between them, so a burst of load from elsewhere hits both.
+// alternate between them, so a burst of load from elsewhere hits both; a round
+// run while other processes kept the CPU busy is run again after a quiet moment
+// (cpu-share.ts), since on a 2-core machine such a burst halves calls/s at any
+// connection count.
 // Goals: >= 2x the stock throughput, RSS within 10%.
 
 const NAME = 'http';
@@ -213,7 +216,7 @@ function tabulate(opts: BenchOptions, throughput: Map<number, Throughput[]>, our
     }
     if (o!.retried || f!.retried) notes.push(`@${c} conn: rounds run again because other processes used over ${CONTENDED_CORES} of a core: ours ${o!.retried}, bare ${f!.retried}`);
     if (o!.contended || f!.contended) {
-      notes.push(`@${c} conn: still contended after ${RETRIES_PER_SERVER} retries: ours ${o!.contended}, bare ${f!.contended} of ${ROUNDS} rounds; calls/s there understates the server (the machine is busy)`);
+      notes.push(`@${c} conn: still contended once the retry budget (${RETRIES_PER_SERVER} per server) ran out: ours ${o!.contended}, bare ${f!.contended} of ${ROUNDS} rounds; calls/s there understates the server (the machine is busy)`);
     }
   }
   for (const c of opts.concurrency) rows.push({ metric: `client ceiling @${c} conn`, unit: 'calls/s', ours: ceiling.get(c) ?? Number.NaN });
