@@ -307,7 +307,6 @@ export class UpstreamPool {
     }
     const c = new UpstreamConnection(this, this.host(), this.port());
     this.all.add(c);
-    if (this.closed) c.destroy();
     return c;
   }
 
@@ -326,7 +325,7 @@ export class UpstreamPool {
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  /** Closes every socket (idle and busy) and refuses to keep any more. */
+  /** Closes every socket (idle and busy); sockets it hands out later are not kept after their request. */
   destroy(): void {
     this.closed = true;
     for (const c of [...this.all]) c.destroy();
