@@ -3,6 +3,11 @@
 // unknown tool with a JSON-RPC error (-32602, as the MCP spec says), turns every
 // argument or lookup problem into an isError result whose text says what to fix,
 // validates synchronously with schemas compiled once, and counts each call.
+//
+// A transport that already checked a message's JSON-RPC shape may also answer a
+// plain tools/call without the SDK's protocol layer (directToolCall): the same
+// handler, the same response, minus two zod parses of the request, one of the
+// result, an AbortController and a promise chain per call.
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { toJsonSchemaCompat } from '@modelcontextprotocol/sdk/server/zod-json-schema-compat.js';
@@ -11,6 +16,9 @@ import {
   ErrorCode,
   ListToolsRequestSchema,
   type CallToolResult,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  type RequestId,
   type ListToolsResult,
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -28,30 +36,81 @@ export interface ToolRun {
   internal: boolean;
 }
 
+/**
+ * Answers one JSON-RPC request exactly as the SDK's protocol layer would (same
+ * handler, same response object), or returns undefined when the request is not a
+ * plain tools/call of a known tool and must take the SDK's path.
+ */
+export type DirectToolCall = (request: JSONRPCRequest) => JSONRPCMessage | undefined;
+
+const directCalls = new WeakMap<McpServer, DirectToolCall>();
+
+/** The direct tools/call entry of a server built by createMcpServer, if it has one. */
+export function directToolCall(mcp: McpServer): DirectToolCall | undefined {
+  return directCalls.get(mcp);
+}
+
 export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[], ctx: ServerContext, log: ClientLog): void {
   const byName = new Map(tools.map((t) => [t.name, t]));
   const available = tools.map((t) => t.name).join(', ');
-  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-    const name = request.params.name;
+  const handle = (name: string, args: unknown, requestId: RequestId): CallToolResult => {
     const tool = byName.get(name);
     if (!tool) {
       const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
       throw protocolError(ErrorCode.InvalidParams, `Unknown tool "${shown}". Available tools: ${available}.`);
     }
     const started = performance.now();
-    const run = runTool(tool, request.params.arguments, ctx);
+    const run = runTool(tool, args, ctx);
     const ms = performance.now() - started;
     const ok = run.result.isError !== true;
     ctx.telemetry.record(name, ms, ok);
     if (run.internal) {
-      log.send('error', { event: 'tool_failed', tool: name, message: errorText(run.result) }, extra.requestId);
+      log.send('error', { event: 'tool_failed', tool: name, message: errorText(run.result) }, requestId);
     } else if (!ok) {
-      log.send('info', { event: 'tool_error', tool: name, message: errorText(run.result) }, extra.requestId);
+      log.send('info', { event: 'tool_error', tool: name, message: errorText(run.result) }, requestId);
     } else if (log.wants('debug')) {
-      log.send('debug', { event: 'tool_call', tool: name, ms: Math.round(ms * 1000) / 1000 }, extra.requestId);
+      log.send('debug', { event: 'tool_call', tool: name, ms: Math.round(ms * 1000) / 1000 }, requestId);
     }
     return run.result;
+  };
+  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => handle(request.params.name, request.params.arguments, extra.requestId));
+  directCalls.set(mcp, (request) => {
+    if (request.method !== 'tools/call' || !isPlainToolCall(request.params) || !byName.has(request.params.name)) return undefined;
+    const id = request.id;
+    try {
+      // The key order of the SDK's own response object, so the JSON is byte for byte the same.
+      return { result: handle(request.params.name, request.params.arguments, id), jsonrpc: '2.0', id };
+    } catch (err) {
+      return protocolErrorResponse(id, err);
+    }
   });
+}
+
+/**
+ * Params the SDK's CallToolRequestSchema accepts unchanged: a string name and an
+ * optional plain-object arguments. `_meta` and `task` (related tasks, task
+ * augmentation) have their own rules and stay on the SDK's path.
+ */
+function isPlainToolCall(params: JSONRPCRequest['params']): params is { name: string; arguments?: Record<string, unknown> } {
+  if (params === undefined || typeof params.name !== 'string' || '_meta' in params || 'task' in params) return false;
+  const args = params.arguments;
+  if (args === undefined) return true;
+  // The SDK parses arguments into a copy that drops an own "__proto__"; such a request keeps that path.
+  return typeof args === 'object' && args !== null && Object.getPrototypeOf(args) === Object.prototype && !Object.hasOwn(args, '__proto__');
+}
+
+/** The error response the SDK's protocol layer makes of a handler's exception. */
+function protocolErrorResponse(id: RequestId, err: unknown): JSONRPCMessage {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown; message?: unknown; data?: unknown };
+  return {
+    jsonrpc: '2.0',
+    id,
+    error: {
+      code: Number.isSafeInteger(e.code) ? (e.code as number) : ErrorCode.InternalError,
+      message: (e.message as string | undefined) ?? 'Internal error',
+      ...(e.data !== undefined && { data: e.data }),
+    },
+  };
 }
 
 // tools/list is the same for every session of the process: the SDK would

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { directToolCall } from '../../mcp/dispatch.js';
 import { MAX_JSONRPC_BATCH } from '../defaults.js';
 import type { HostGuard } from '../host-guard.js';
 import type { HttpMetrics, ToolOutcome } from '../metrics.js';
@@ -81,6 +82,7 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     const transport = new SessionTransport(id);
     const server = deps.createMcpServer();
     await server.connect(transport);
+    transport.direct = directToolCall(server);
     const session: Session = { id, server, transport, lastUsed: Date.now(), active: 0 };
     if (registry.add(session)) return session;
     await server.close();

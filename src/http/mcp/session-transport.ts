@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { DirectToolCall } from '../../mcp/dispatch.js';
 import { isResponse } from './jsonrpc.js';
 import { SSE_KEEPALIVE_MS } from '../defaults.js';
 
@@ -40,6 +41,9 @@ export class SessionTransport implements Transport {
   private keepAlive: NodeJS.Timeout | undefined;
   private closed = false;
 
+  /** Answers a plain tools/call without the SDK's protocol layer (see src/mcp/dispatch.ts); set once connected. */
+  direct: DirectToolCall | undefined;
+
   constructor(readonly sessionId: string) {}
 
   async start(): Promise<void> {
@@ -74,6 +78,14 @@ export class SessionTransport implements Transport {
    * them (in order); the sink gets their responses once all have arrived.
    */
   dispatch(messages: readonly JSONRPCMessage[], requestIds: readonly RequestId[], sink: PostSink | undefined, extra: MessageExtraInfo): void {
+    // A lone request the direct path can answer is answered now, synchronously: nothing can come between it and its response.
+    if (sink && messages.length === 1 && requestIds.length === 1 && this.direct && this.onmessage && !this.closed) {
+      const answer = this.direct(messages[0] as JSONRPCRequest);
+      if (answer) {
+        sink.deliver(JSON.stringify(answer), [answer]);
+        return;
+      }
+    }
     if (sink && requestIds.length > 0) {
       const post: PendingPost = {
         sink,
