@@ -7,6 +7,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { DirectToolCall } from './dispatch.js';
 import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestIdOf } from './protocol-errors.js';
 
 /** A line longer than this is discarded with an error reply (MCP messages are small). */
@@ -18,6 +19,8 @@ export class LineTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
+  /** Answers a plain tools/call without the SDK's protocol layer (see dispatch.ts); set once connected. */
+  direct: DirectToolCall | undefined;
 
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -124,7 +127,14 @@ export class LineTransport implements Transport {
     }
     const message = parsed.data;
     if ('method' in message) {
-      if ('id' in message) this.unanswered.add(message.id);
+      if ('id' in message) {
+        this.unanswered.add(message.id);
+        const answer = this.direct?.(message);
+        if (answer) {
+          void this.send(answer);
+          return;
+        }
+      }
       // A cancelled request gets no reply (MCP): stop waiting for one.
       else if (message.method === 'notifications/cancelled') this.unanswered.delete(message.params?.requestId as string | number);
     }

@@ -10,6 +10,7 @@
 import { TOOL_NAMES } from './tools/index.js';
 import { LOGGER_NAME } from './client-log.js';
 import { createContext } from './context.js';
+import { directToolCall } from './dispatch.js';
 import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
 import { logToStderr } from './stderr-log.js';
@@ -51,6 +52,7 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
   process.on('uncaughtException', (err) => logToStderr('error', 'uncaught exception', { error: err.message, stack: err.stack }));
 
   await mcp.connect(transport);
+  transport.direct = directToolCall(mcp);
   if (opts.announce) {
     await mcp.server.notification({
       method: 'notifications/message',

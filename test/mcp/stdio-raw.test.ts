@@ -203,4 +203,28 @@ describe('serve --stdio, raw JSON-RPC', () => {
       expect(base.tools.estimate_cost.calls).toBe(1);
     }
   });
+  it('answers a plain tools/call on the direct path with the same result and errors as the SDK path', async () => {
+    const s = await startRaw();
+    try {
+      await s.request(0, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } });
+      s.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      const cases: Array<Record<string, unknown>> = [
+        { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } },
+        { name: 'estimate_cost', arguments: { model_name: 'gpt4o', input_tokens: 1, output_tokens: 1 } },
+        { name: 'compare_costs', arguments: { model_names: ['gpt-4', 'claude-3-opus'], input_tokens: 10, output_tokens: 10 } },
+        { name: 'no_such_tool', arguments: {} },
+      ];
+      let id = 10;
+      for (const params of cases) {
+        // `_meta` keeps a request off the direct path, so the SDK's protocol layer answers it.
+        const direct = await s.request(id++, 'tools/call', params);
+        const viaSdk = await s.request(id++, 'tools/call', { ...params, _meta: {} });
+        expect(direct.result ?? direct.error).toBeDefined();
+        expect(direct.result).toEqual(viaSdk.result);
+        expect(direct.error).toEqual(viaSdk.error);
+      }
+    } finally {
+      await s.stop();
+    }
+  });
 });
