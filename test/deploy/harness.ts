@@ -6,6 +6,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -263,4 +264,30 @@ export function killLeftovers(dir: string): void {
       // gone meanwhile
     }
   }
+}
+
+/** What a test file that drives one controller needs: its directory, free ports, prepared releases, the running controller. */
+export interface ControllerFixture {
+  dir: string;
+  ports: { port: number; bluePort: number; greenPort: number };
+  releases: Record<string, string>;
+  ctl: RunningController | undefined;
+}
+
+/** Sets up (beforeAll) and tears down (afterAll) a controller fixture for the calling test file. */
+export function controllerFixture(prefix: string, versions: string[]): ControllerFixture {
+  const fx: ControllerFixture = { dir: '', ports: { port: 0, bluePort: 0, greenPort: 0 }, releases: {}, ctl: undefined };
+  beforeAll(async () => {
+    ensureBuilt();
+    for (const v of versions) fx.releases[v] = makeRelease(v);
+    const [port, bluePort, greenPort] = await freePorts(3);
+    fx.ports = { port: port!, bluePort: bluePort!, greenPort: greenPort! };
+    fx.dir = tempDir(prefix);
+  }, 60_000);
+  afterAll(async () => {
+    if (fx.ctl) await fx.ctl.stop('SIGTERM');
+    killLeftovers(fx.dir);
+    cleanupTemps();
+  });
+  return fx;
 }

@@ -1,31 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningController } from './harness.js';
-import { cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cli, controllerFixture, mcpLoad, readJsonLines, sleep, startController } from './harness.js';
 
 // The controller is killed with SIGKILL at awkward moments; a new one must make sense of
 // what it finds (state.json, live children) and serve traffic without a deploy.
-let dir: string;
-let ports: { port: number; bluePort: number; greenPort: number };
-let ctl: RunningController | undefined;
-const releases: Record<string, string> = {};
-
-beforeAll(async () => {
-  ensureBuilt();
-  releases['1.0.0'] = makeRelease('1.0.0');
-  releases['2.0.0'] = makeRelease('2.0.0');
-  const [port, bluePort, greenPort] = await freePorts(3);
-  ports = { port: port!, bluePort: bluePort!, greenPort: greenPort! };
-  dir = tempDir('deploy-recovery-');
-}, 60_000);
-
-afterAll(async () => {
-  if (ctl) await ctl.stop('SIGTERM');
-  killLeftovers(dir);
-  cleanupTemps();
-});
+const fx = controllerFixture('deploy-recovery-', ['1.0.0', '2.0.0']);
 
 interface StatusData {
   active: string | null;
@@ -33,12 +14,12 @@ interface StatusData {
   notes: string[];
 }
 async function status(): Promise<StatusData> {
-  const r = await cli(['status', '--dir', dir, '--json']);
+  const r = await cli(['status', '--dir', fx.dir, '--json']);
   expect(r.code, r.stderr).toBe(0);
   return (JSON.parse(r.stdout) as { data: StatusData }).data;
 }
 async function servedVersion(): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${ports.port}/deployment/info`);
+  const res = await fetch(`http://127.0.0.1:${fx.ports.port}/deployment/info`);
   return ((await res.json()) as { version: string }).version;
 }
 
@@ -50,7 +31,7 @@ function watchState(): { stop(): Promise<{ reads: number; torn: string[] }> } {
   const done = (async () => {
     while (running) {
       try {
-        const text = readFileSync(join(dir, 'state.json'), 'utf8');
+        const text = readFileSync(join(fx.dir, 'state.json'), 'utf8');
         JSON.parse(text);
         reads++;
       } catch (err) {
@@ -71,25 +52,25 @@ function watchState(): { stop(): Promise<{ reads: number; torn: string[] }> } {
 describe('controller restart', () => {
   it('survives SIGKILL in the middle of a deploy: the new controller adopts v1, calls the deploy off, and serves', async () => {
     const watcher = watchState();
-    ctl = await startController(dir, ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
-    const first = await cli(['deploy', '--dir', dir, '--version', '1.0.0', '--from', releases['1.0.0']!]);
+    fx.ctl = await startController(fx.dir, fx.ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
+    const first = await cli(['deploy', '--dir', fx.dir, '--version', '1.0.0', '--from', fx.releases['1.0.0']!]);
     expect(first.code, first.stdout).toBe(0);
     const bluePid = (await status()).colours.blue!.pid;
 
-    const deploying = cli(['deploy', '--dir', dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
+    const deploying = cli(['deploy', '--dir', fx.dir, '--version', '2.0.0', '--from', fx.releases['2.0.0']!]);
     // Kill the controller once green has started (phase 2 under way).
     for (let i = 0; i < 400; i++) {
-      const events = readJsonLines(join(dir, 'deployment.log'));
+      const events = readJsonLines(join(fx.dir, 'deployment.log'));
       if (events.some((e) => e.event === 'phase' && e.phase === 2 && e.status === 'started' && e.version === '2.0.0')) break;
       await sleep(25);
     }
-    await ctl.stop('SIGKILL');
+    await fx.ctl.stop('SIGKILL');
     const cut = await deploying;
     expect(cut.code).toBe(1);
-    const greenPidBefore = (JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { colours: { green: { pid: number } } }).colours.green.pid;
+    const greenPidBefore = (JSON.parse(readFileSync(join(fx.dir, 'state.json'), 'utf8')) as { colours: { green: { pid: number } } }).colours.green.pid;
     expect(greenPidBefore).toBeGreaterThan(0);
 
-    ctl = await startController(dir, ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
+    fx.ctl = await startController(fx.dir, fx.ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
     const s = await status();
     expect(s.active).toBe('blue');
     expect(s.colours.blue).toMatchObject({ status: 'RUNNING', version: '1.0.0', pid: bluePid, adopted: true });
@@ -98,19 +79,19 @@ describe('controller restart', () => {
     expect(s.colours.green!.note).toMatch(/interrupted deployment/);
     expect(s.notes.join('\n')).toMatch(/deployment of v2.0.0 to green was interrupted in phase 2/);
     expect(() => process.kill(greenPidBefore, 0)).toThrow();
-    const text = await cli(['status', '--dir', dir]);
+    const text = await cli(['status', '--dir', fx.dir]);
     expect(text.stdout).toContain('(adopted from a previous controller)');
 
     // Traffic flows through the new router without a deploy.
     expect(await servedVersion()).toBe('1.0.0');
-    const load = mcpLoad(`http://127.0.0.1:${ports.port}/mcp`, 8, 3);
+    const load = mcpLoad(`http://127.0.0.1:${fx.ports.port}/mcp`, 8, 3);
     await sleep(1500);
     const report = await load.stop();
     expect(report.failures).toEqual([]);
     expect(report.ok).toBeGreaterThan(0);
 
     // And the next deploy works.
-    const again = await cli(['deploy', '--dir', dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
+    const again = await cli(['deploy', '--dir', fx.dir, '--version', '2.0.0', '--from', fx.releases['2.0.0']!]);
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(await servedVersion()).toBe('2.0.0');
     const { reads, torn } = await watcher.stop();
@@ -122,10 +103,10 @@ describe('controller restart', () => {
     const before = await status();
     expect(before.active).toBe('green');
     const greenPid = before.colours.green!.pid!;
-    await ctl!.stop('SIGKILL');
+    await fx.ctl!.stop('SIGKILL');
     process.kill(-greenPid, 'SIGKILL');
     await sleep(200);
-    ctl = await startController(dir, ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
+    fx.ctl = await startController(fx.dir, fx.ports, { DEPLOY_ANALYSIS_WINDOW: '0' });
     const s = await status();
     expect(s.active).toBe('green');
     expect(s.colours.green).toMatchObject({ status: 'RUNNING', version: '2.0.0', adopted: false });
@@ -134,7 +115,7 @@ describe('controller restart', () => {
     // The warm v1 survived and was adopted as the rollback target.
     expect(s.colours.blue).toMatchObject({ status: 'RUNNING', version: '1.0.0', adopted: true });
     expect(await servedVersion()).toBe('2.0.0');
-    const history = await cli(['history', '--dir', dir]);
+    const history = await cli(['history', '--dir', fx.dir]);
     expect(history.stdout).toMatch(/restart/);
     expect(history.stdout).toMatch(/adopt/);
   }, 60_000);
@@ -153,10 +134,10 @@ describe('controller restart', () => {
     expect(back!.colours.green!.pid).not.toBe(pid);
     expect(back!.active).toBe('green');
     expect(await servedVersion()).toBe('2.0.0');
-    const events = readJsonLines(join(dir, 'deployment.log'));
+    const events = readJsonLines(join(fx.dir, 'deployment.log'));
     expect(events.some((e) => e.event === 'crash' && e.colour === 'green')).toBe(true);
     expect(events.some((e) => e.event === 'restart' && e.colour === 'green' && !e.failed)).toBe(true);
-    const logs = await cli(['logs', 'green', '--dir', dir, '--lines', '5']);
+    const logs = await cli(['logs', 'green', '--dir', fx.dir, '--lines', '5']);
     expect(logs.code).toBe(0);
     expect(logs.stdout.trim().length).toBeGreaterThan(0);
   }, 60_000);

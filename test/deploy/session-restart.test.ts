@@ -1,37 +1,18 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningController } from './harness.js';
-import { cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeRelease, startController, tempDir } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { cli, controllerFixture, startController } from './harness.js';
 
 // Session affinity lives in the session id the client holds (b.<id> / g.<id>), not in the
 // controller's memory: a session opened on v1 keeps reaching v1 after the controller is
 // killed and a new one adopts the running environments.
-let dir: string;
-let ports: { port: number; bluePort: number; greenPort: number };
-let ctl: RunningController | undefined;
-const releases: Record<string, string> = {};
-
-beforeAll(async () => {
-  ensureBuilt();
-  releases['1.0.0'] = makeRelease('1.0.0');
-  releases['2.0.0'] = makeRelease('2.0.0');
-  const [port, bluePort, greenPort] = await freePorts(3);
-  ports = { port: port!, bluePort: bluePort!, greenPort: greenPort! };
-  dir = tempDir('deploy-session-restart-');
-}, 60_000);
-
-afterAll(async () => {
-  if (ctl) await ctl.stop('SIGTERM');
-  killLeftovers(dir);
-  cleanupTemps();
-});
+const fx = controllerFixture('deploy-session-restart-', ['1.0.0', '2.0.0']);
 
 describe('session affinity across a controller restart', () => {
   it('keeps an MCP session opened on the old colour working after the controller is killed and restarted', async () => {
     const env = { DEPLOY_ANALYSIS_WINDOW: '0', DEPLOY_SESSION_IDLE: '200ms' };
-    ctl = await startController(dir, ports, env);
-    const first = await cli(['deploy', '--dir', dir, '--version', '1.0.0', '--from', releases['1.0.0']!]);
+    fx.ctl = await startController(fx.dir, fx.ports, env);
+    const first = await cli(['deploy', '--dir', fx.dir, '--version', '1.0.0', '--from', fx.releases['1.0.0']!]);
     expect(first.code, first.stdout + first.stderr).toBe(0);
 
     // An SDK client whose fetch notes which colour answered each request.
@@ -41,19 +22,19 @@ describe('session affinity across a controller restart', () => {
       colours.push(res.headers.get('x-deployment-color') ?? '?');
       return res;
     };
-    const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${ports.port}/mcp`), { fetch: fetchNoting });
+    const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${fx.ports.port}/mcp`), { fetch: fetchNoting });
     const client = new Client({ name: 'restart-test', version: '1.0.0' });
     await client.connect(transport);
     expect(client.getServerVersion()?.version).toBe('1.0.0');
     expect(transport.sessionId).toMatch(/^b\./);
 
     // v2 goes to green; blue stays warm with the session on it.
-    const second = await cli(['deploy', '--dir', dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
+    const second = await cli(['deploy', '--dir', fx.dir, '--version', '2.0.0', '--from', fx.releases['2.0.0']!]);
     expect(second.code, second.stdout + second.stderr).toBe(0);
 
-    await ctl.stop('SIGKILL');
-    ctl = await startController(dir, ports, env);
-    const s = JSON.parse((await cli(['status', '--dir', dir, '--json'])).stdout) as { data: { active: string; colours: Record<string, { status: string }> } };
+    await fx.ctl.stop('SIGKILL');
+    fx.ctl = await startController(fx.dir, fx.ports, env);
+    const s = JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { active: string; colours: Record<string, { status: string }> } };
     expect(s.data.active).toBe('green');
     expect(s.data.colours.blue!.status).toBe('RUNNING');
 
@@ -62,7 +43,7 @@ describe('session affinity across a controller restart', () => {
     expect(after.isError).toBeFalsy();
     expect(colours).toEqual(['blue']);
     // New clients get v2.
-    const info = (await (await fetch(`http://127.0.0.1:${ports.port}/deployment/info`)).json()) as { version: string };
+    const info = (await (await fetch(`http://127.0.0.1:${fx.ports.port}/deployment/info`)).json()) as { version: string };
     expect(info.version).toBe('2.0.0');
     await transport.terminateSession();
     await client.close();
