@@ -120,10 +120,9 @@ function buildView(catalog: Catalog): CatalogView {
   return { pricing, performance, performanceByKey, useCases, modelCountByProvider };
 }
 
-function pricingRow(m: ModelEntry): PricingRow {
-  const r = m.rates;
+/** How every listing names a model and its provider (tools and REST alike). */
+export function modelSummary(m: ModelEntry) {
   return {
-    model: m.id,
     key: m.key,
     name: m.name,
     provider: m.provider.id,
@@ -132,6 +131,14 @@ function pricingRow(m: ModelEntry): PricingRow {
     category: m.category,
     cost_tier: m.cost_tier,
     deprecated: m.deprecated,
+  };
+}
+
+function pricingRow(m: ModelEntry): PricingRow {
+  const r = m.rates;
+  return {
+    model: m.id,
+    ...modelSummary(m),
     input_per_1m: rateNumber(r.input),
     output_per_1m: rateNumber(r.output),
     cached_input_per_1m: rateNumber(r.cache_read),

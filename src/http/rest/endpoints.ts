@@ -1,4 +1,5 @@
 import { PricingInputError } from '../../pricing/index.js';
+import { modelSummary } from '../../mcp/catalog-view.js';
 import type { HttpAppContext } from '../app-context.js';
 import * as S from './schemas.js';
 import type { ToolAnswer, ToolClient } from './tool-client.js';
@@ -70,18 +71,7 @@ export const endpoints: readonly RestEndpoint[] = [
         if (err instanceof PricingInputError) return { status: 400, body: { error: 'Bad Request', message: err.message, statusCode: 400 } };
         throw err;
       }
-      const models = entries.map((m) => ({
-          key: m.key,
-          id: m.id,
-          name: m.name,
-          provider: m.provider.id,
-          provider_name: m.provider.name,
-          provider_status: m.provider.status,
-          category: m.category,
-          cost_tier: m.cost_tier,
-          deprecated: m.deprecated,
-          context_window: m.context_window ?? null,
-        }));
+      const models = entries.map((m) => ({ id: m.id, ...modelSummary(m), context_window: m.context_window ?? null }));
       return { status: 200, body: { count: models.length, data_as_of: ctx.catalog.data_as_of, source: ctx.catalog.source, models } };
     },
   },
