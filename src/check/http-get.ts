@@ -1,9 +1,7 @@
 // GETs of the JSON endpoints an environment serves (/health/ready,
 // /deployment/info, /health/detailed), with a timeout and a short reason on failure.
 
-export type GetOutcome =
-  | { ok: true; status: number; body: unknown }
-  | { ok: false; status?: number; body?: unknown; reason: string };
+export type GetOutcome = { ok: true; status: number; body: unknown } | { ok: false; status?: number; body?: unknown; reason: string };
 
 export async function getJson(url: string, timeoutMs: number, headers: Record<string, string> = {}): Promise<GetOutcome> {
   let res: Response;

@@ -16,7 +16,9 @@ interface BenchFlags {
 export function register(program: Command): void {
   program
     .command('bench')
-    .description("measure our server beside a bare SDK server in the same run (the guide's performance baseline, stdio latency, HTTP throughput and memory)")
+    .description(
+      "measure our server beside a bare SDK server in the same run (the guide's performance baseline, stdio latency, HTTP throughput and memory)",
+    )
     .option('--stdio', 'only the stdio sections (baseline, stdio)')
     .option('--http', 'only the HTTP sections')
     .option('--section <names>', 'only these sections, comma-separated')
@@ -33,7 +35,12 @@ export function register(program: Command): void {
       if (phaseTimeLimitMs <= 0) throw new UsageError('--time-limit must be more than 0');
       const { runBench, selectSections, formatBench } = await import('../check/bench/run.js');
       const transports = [...(flags.stdio ? ['stdio' as const] : []), ...(flags.http ? ['http' as const] : [])];
-      const names = flags.section ? flags.section.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const names = flags.section
+        ? flags.section
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
       let chosen;
       try {
         chosen = selectSections({ transports, names });
@@ -51,7 +58,10 @@ export function register(program: Command): void {
 }
 
 function listFlag(name: string, value: string, max: number): number[] {
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new UsageError(`${name} needs at least one number`);
   return parts.map((p) => intFlag(name, p, { max })!);
 }

@@ -21,7 +21,7 @@ export function register(program: Command): void {
   withCommonFlags(
     program
       .command('deploy')
-      .description('blue-green deploy a version: start, validate, switch, drain, promote (the guide\'s five phases)')
+      .description("blue-green deploy a version: start, validate, switch, drain, promote (the guide's five phases)")
       .requiredOption('--version <v>', 'the version to deploy (without --from/--git-ref/--command: the git tag v<version>)')
       .option('--from <dir>', 'a directory holding a built release of this project')
       .option('--git-ref <ref>', 'a git ref to check out, install and build')

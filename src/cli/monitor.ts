@@ -16,7 +16,9 @@ interface MonitorFlags {
 export function register(program: Command): void {
   program
     .command('monitor')
-    .description("watch one environment: --check prints the guide's health report once; --interval/--duration prints a line per interval and a summary")
+    .description(
+      "watch one environment: --check prints the guide's health report once; --interval/--duration prints a line per interval and a summary",
+    )
     .requiredOption('--url <base>', 'base URL of the environment, e.g. http://127.0.0.1:8001')
     .option('--check', 'one report: server status, module check, available tools')
     .option('--interval <s>', 'seconds (or 500ms, 1m) between lines')

@@ -31,15 +31,27 @@ export function register(program: Command): void {
     .option('--http', 'serve Streamable HTTP at /mcp plus health, metrics and REST endpoints')
     .option('--port <n>', 'HTTP port (default: $MCP_PORT or 8001)')
     .option('--host <addr>', 'HTTP bind address (default: $MCP_HOST or 127.0.0.1)')
-    .option('--announce', 'stdio: send a start-up notification before the first request (the guide\'s manual tests read one line)')
-    .option('--telemetry-dir <dir>', 'where telemetry counts are kept (default: $LLM_PRICING_TELEMETRY_DIR or ~/.llm-pricing-mcp/telemetry)')
+    .option('--announce', "stdio: send a start-up notification before the first request (the guide's manual tests read one line)")
+    .option(
+      '--telemetry-dir <dir>',
+      'where telemetry counts are kept (default: $LLM_PRICING_TELEMETRY_DIR or ~/.llm-pricing-mcp/telemetry)',
+    )
     .option('--drain-timeout <ms>', 'HTTP: how long SIGTERM waits for in-flight requests (default: $MCP_DRAIN_TIMEOUT or 10000)')
-    .option('--allowed-hosts <list>', 'HTTP: extra Host header values to accept on /mcp, comma-separated; a name without a port allows any port ($MCP_ALLOWED_HOSTS)')
+    .option(
+      '--allowed-hosts <list>',
+      'HTTP: extra Host header values to accept on /mcp, comma-separated; a name without a port allows any port ($MCP_ALLOWED_HOSTS)',
+    )
     .option('--allowed-origins <list>', 'HTTP: extra Origin header values to accept on /mcp, comma-separated ($MCP_ALLOWED_ORIGINS)')
-    .option('--max-sessions <n>', 'HTTP: most MCP sessions at once; the least recently used idle one makes room (default: $MCP_MAX_SESSIONS or 1000)')
+    .option(
+      '--max-sessions <n>',
+      'HTTP: most MCP sessions at once; the least recently used idle one makes room (default: $MCP_MAX_SESSIONS or 1000)',
+    )
     .option('--session-ttl <duration>', 'HTTP: close an MCP session idle this long, e.g. 30m (default: $MCP_SESSION_TTL or 30m)')
     .option('--body-limit <bytes>', 'HTTP: largest request body (default: $MCP_BODY_LIMIT or 1048576)')
-    .option('--heap-growing-percent <n>', 'HTTP: old-generation growth before a full GC, keeps RSS steady; 0 = V8 default (default: $MCP_HEAP_GROWING_PERCENT or 100)')
+    .option(
+      '--heap-growing-percent <n>',
+      'HTTP: old-generation growth before a full GC, keeps RSS steady; 0 = V8 default (default: $MCP_HEAP_GROWING_PERCENT or 100)',
+    )
     .action(async (flags: ServeFlags) => {
       if (flags.stdio && flags.http) throw new UsageError('choose one of --stdio and --http');
       if (flags.http) {
@@ -55,7 +67,10 @@ export function register(program: Command): void {
           maxSessions: intFlag('--max-sessions', flags.maxSessions ?? env('MCP_MAX_SESSIONS'), { min: 1 }),
           sessionIdleTtlMs: durationFlag('--session-ttl', flags.sessionTtl ?? env('MCP_SESSION_TTL')),
           bodyLimitBytes: intFlag('--body-limit', flags.bodyLimit ?? env('MCP_BODY_LIMIT'), { min: 1024 }),
-          heapGrowingPercent: intFlag('--heap-growing-percent', flags.heapGrowingPercent ?? env('MCP_HEAP_GROWING_PERCENT'), { min: 0, max: 1000 }),
+          heapGrowingPercent: intFlag('--heap-growing-percent', flags.heapGrowingPercent ?? env('MCP_HEAP_GROWING_PERCENT'), {
+            min: 0,
+            max: 1000,
+          }),
         });
         return;
       }
@@ -65,5 +80,10 @@ export function register(program: Command): void {
 }
 
 function splitList(value: string | undefined): string[] {
-  return value ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return value
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }

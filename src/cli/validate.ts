@@ -20,7 +20,9 @@ const SUITES = ['quick', 'integration', 'full'] as const;
 export function register(program: Command): void {
   program
     .command('validate')
-    .description("check an MCP server the way the guide's test scripts do (quick = quick_validate, integration = test_mcp_server, full = the 16 scenarios)")
+    .description(
+      "check an MCP server the way the guide's test scripts do (quick = quick_validate, integration = test_mcp_server, full = the 16 scenarios)",
+    )
     .option('--stdio <command>', 'start the server with this command and speak MCP on its stdin/stdout')
     .option('--url <url>', 'the Streamable HTTP endpoint, e.g. http://127.0.0.1:8002/mcp')
     .option('--suite <name>', 'quick | integration | full', 'quick')
@@ -35,7 +37,8 @@ export function register(program: Command): void {
       if (!SUITES.includes(flags.suite as (typeof SUITES)[number])) {
         throw new UsageError(`--suite must be one of ${SUITES.join(', ')}, got "${flags.suite}"`);
       }
-      if ((flags.stdio === undefined) === (flags.url === undefined)) throw new UsageError('give exactly one of --stdio <command> or --url <url>');
+      if ((flags.stdio === undefined) === (flags.url === undefined))
+        throw new UsageError('give exactly one of --stdio <command> or --url <url>');
       const { runValidation, ValidateOptionsError } = await import('../check/validate/run.js');
       const onLine = flags.json ? undefined : printLine;
       let result;

@@ -15,4 +15,19 @@ import { register as start } from './start.js';
 import { register as connect } from './connect.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
-export const verbs: Array<(program: Command) => void> = [serve, validate, bench, monitor, controller, deploy, rollback, status, history, logs, promote, abort, start, connect];
+export const verbs: Array<(program: Command) => void> = [
+  serve,
+  validate,
+  bench,
+  monitor,
+  controller,
+  deploy,
+  rollback,
+  status,
+  history,
+  logs,
+  promote,
+  abort,
+  start,
+  connect,
+];

@@ -119,7 +119,9 @@ async function abort(ctl: Controller, out: AdminOutput): Promise<AdminResult> {
     ctl.state.deploy = null;
     ctl.save();
     ctl.event({ event: 'deploy', status: 'aborted', version: p.version, colour: p.colour });
-    out.line(`[SUCCESS] Deployment of v${p.version} aborted; ${ctl.state.active ? ctl.state.active.toUpperCase() : 'nothing'} keeps serving`);
+    out.line(
+      `[SUCCESS] Deployment of v${p.version} aborted; ${ctl.state.active ? ctl.state.active.toUpperCase() : 'nothing'} keeps serving`,
+    );
     return ok({ aborted: p.version });
   } finally {
     ctl.locks.delete('deploy');
@@ -163,9 +165,12 @@ function tail(file: string, lines: number): string[] {
   try {
     const buf = Buffer.alloc(want);
     readSync(fd, buf, 0, want, size - want);
-    return buf.toString('utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-lines);
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .filter((l, i, all) => l !== '' || i < all.length - 1)
+      .slice(-lines);
   } finally {
     closeSync(fd);
   }
 }
-

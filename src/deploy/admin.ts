@@ -100,7 +100,12 @@ function serveConnection(conn: net.Socket, handler: AdminHandler): void {
       event: (event) => send({ type: 'event', event }),
     };
     handler(req, out)
-      .catch((err: unknown): AdminResult => ({ type: 'result', ok: false, exitCode: 1, error: err instanceof Error ? err.message : String(err) }))
+      .catch((err: unknown): AdminResult => ({
+        type: 'result',
+        ok: false,
+        exitCode: 1,
+        error: err instanceof Error ? err.message : String(err),
+      }))
       .then((result) => {
         send(result);
         conn.end();

@@ -87,7 +87,10 @@ export class Analysis {
         `error rate ${(v.errorRate * 100).toFixed(1)}% (${v.errors} of ${v.requests} requests) is above ${(this.opts.maxErrorRate * 100).toFixed(1)}%`,
       );
     } else if (this.opts.maxAvgLatencyMs && v.avgLatencyMs > this.opts.maxAvgLatencyMs) {
-      this.finish(false, `average latency ${v.avgLatencyMs.toFixed(1)} ms over ${v.requests} requests is above ${this.opts.maxAvgLatencyMs} ms`);
+      this.finish(
+        false,
+        `average latency ${v.avgLatencyMs.toFixed(1)} ms over ${v.requests} requests is above ${this.opts.maxAvgLatencyMs} ms`,
+      );
     }
   }
 

@@ -12,7 +12,7 @@ export interface CommonFlags {
 /** --dir and --json, which every deploy verb takes. */
 export function withCommonFlags(cmd: Command): Command {
   return cmd
-    .option('--dir <dir>', 'the controller\'s directory (default: $DEPLOY_DIR or .deploy)')
+    .option('--dir <dir>', "the controller's directory (default: $DEPLOY_DIR or .deploy)")
     .option('--json', 'print one JSON result instead of text');
 }
 
@@ -46,7 +46,9 @@ export async function callController(
     throw err;
   }
   if (flags.json) {
-    process.stdout.write(JSON.stringify({ ok: result.ok, exitCode: result.exitCode, data: result.data, error: result.error }, null, 2) + '\n');
+    process.stdout.write(
+      JSON.stringify({ ok: result.ok, exitCode: result.exitCode, data: result.data, error: result.error }, null, 2) + '\n',
+    );
   } else if (result.ok) {
     const text = render(result.data);
     if (text) process.stdout.write(text + '\n');

@@ -95,7 +95,7 @@ export class Controller {
       await this.router.listen();
     } catch (err) {
       this.admin.close();
-      throw new Error(`cannot listen on ${this.opts.host}:${this.opts.port}: ${(err as Error).message}`);
+      throw new Error(`cannot listen on ${this.opts.host}:${this.opts.port}: ${(err as Error).message}`, { cause: err });
     }
     this.state.controller = { pid: process.pid, startedAt: this.startedAt.toISOString(), host: this.opts.host, port: this.router.port };
     this.event({ event: 'controller', action: 'start', pid: process.pid, port: this.router.port });
@@ -171,7 +171,15 @@ export class Controller {
       drainTimeoutMs: Math.max(1000, this.defaults.stopTimeoutMs - 1000),
     });
     const pid = proc.start(spec);
-    Object.assign(cs, { status: 'starting', version: release.version, release, pid, startedAt: new Date().toISOString(), keepUntil: null, note: null });
+    Object.assign(cs, {
+      status: 'starting',
+      version: release.version,
+      release,
+      pid,
+      startedAt: new Date().toISOString(),
+      keepUntil: null,
+      note: null,
+    });
     this.save();
     this.event({ event: 'start', colour, version: release.version, pid, port: cs.port, command: spec.describe, release });
     try {

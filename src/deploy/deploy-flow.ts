@@ -50,17 +50,40 @@ class Phases {
   pass(name: string, text: string, extra: Record<string, unknown> = {}): void {
     const ms = Date.now() - this.phaseStart;
     this.line(`  [SUCCESS] ${text} (${secs(ms)})`);
-    this.ctl.event({ event: 'phase', phase: this.phase, name, status: 'passed', version: this.version, colour: this.colour, durationMs: ms, ...extra });
+    this.ctl.event({
+      event: 'phase',
+      phase: this.phase,
+      name,
+      status: 'passed',
+      version: this.version,
+      colour: this.colour,
+      durationMs: ms,
+      ...extra,
+    });
   }
   fail(name: string, reason: string): void {
     const ms = Date.now() - this.phaseStart;
     this.line(`  [FAIL] ${reason} (${secs(ms)})`);
-    this.ctl.event({ event: 'phase', phase: this.phase, name, status: 'failed', version: this.version, colour: this.colour, durationMs: ms, reason });
+    this.ctl.event({
+      event: 'phase',
+      phase: this.phase,
+      name,
+      status: 'failed',
+      version: this.version,
+      colour: this.colour,
+      durationMs: ms,
+      reason,
+    });
   }
 }
 
 /** `deploy`: phases 1 and 2, then (unless --manual-promote) 3 to 5. Holds the controller's lock throughout. */
-export async function runDeploy(ctl: Controller, req: ReleaseRequest | ReleaseSpec, opts: DeployOptions, out: AdminOutput): Promise<AdminResult> {
+export async function runDeploy(
+  ctl: Controller,
+  req: ReleaseRequest | ReleaseSpec,
+  opts: DeployOptions,
+  out: AdminOutput,
+): Promise<AdminResult> {
   const t0 = Date.now();
   const active = ctl.state.active;
   const colour: Colour = active ? otherColour(active) : 'blue';
@@ -108,7 +131,7 @@ export async function runDeploy(ctl: Controller, req: ReleaseRequest | ReleaseSp
   const port = ctl.state.colours[colour].port;
   const url = `http://${ctl.host}:${port}/mcp`;
   try {
-    p.line('  Running the quick suite (the guide\'s quick_validate)...');
+    p.line("  Running the quick suite (the guide's quick_validate)...");
     const v = await validateColour(
       url,
       {
@@ -145,7 +168,9 @@ export async function runDeploy(ctl: Controller, req: ReleaseRequest | ReleaseSp
     ctl.state.deploy!.phase = 2;
     ctl.save();
     p.line('');
-    p.line(`[INFO] ${up(colour)} (v${version}) is validated and waiting: \`llm-pricing-mcp promote\` switches traffic to it, \`abort\` stops it.`);
+    p.line(
+      `[INFO] ${up(colour)} (v${version}) is validated and waiting: \`llm-pricing-mcp promote\` switches traffic to it, \`abort\` stops it.`,
+    );
     p.line(`[INFO] Preview it through the router with the header X-Deployment-Color: ${colour} (${ctl.publicUrl})`);
     ctl.event({ event: 'deploy', status: 'waiting', version, colour });
     return { type: 'result', ok: true, exitCode: 0, data: { version, colour, waiting: true, lines: p.lines } };
@@ -154,7 +179,14 @@ export async function runDeploy(ctl: Controller, req: ReleaseRequest | ReleaseSp
 }
 
 /** Phases 3 to 5: switch, drain the previous colour (keep it warm or stop it), mark the new one stable. */
-export async function finishDeploy(ctl: Controller, colour: Colour, version: string, opts: DeployOptions, p?: Phases, t0 = Date.now()): Promise<AdminResult> {
+export async function finishDeploy(
+  ctl: Controller,
+  colour: Colour,
+  version: string,
+  opts: DeployOptions,
+  p?: Phases,
+  t0 = Date.now(),
+): Promise<AdminResult> {
   const out = p ?? new Phases(ctl, { line: () => {}, event: () => {} }, version, colour);
   return finishWith(ctl, colour, version, opts, out, t0);
 }
@@ -163,7 +195,14 @@ export function phasesFor(ctl: Controller, out: AdminOutput, version: string, co
   return new Phases(ctl, out, version, colour);
 }
 
-async function finishWith(ctl: Controller, colour: Colour, version: string, opts: DeployOptions, p: Phases, t0: number): Promise<AdminResult> {
+async function finishWith(
+  ctl: Controller,
+  colour: Colour,
+  version: string,
+  opts: DeployOptions,
+  p: Phases,
+  t0: number,
+): Promise<AdminResult> {
   const previous = ctl.state.active;
   // ---- Phase 3: the switch ----
   p.begin(3, 'switch', `Swapping traffic to ${colour} environment...`);
@@ -183,15 +222,28 @@ async function finishWith(ctl: Controller, colour: Colour, version: string, opts
     // Kept warm, the old colour still serves its idle sessions after the drain; stopped, it must wait for them.
     const d = await ctl.router.drain(previous, opts.drainTimeoutMs, opts.keepPreviousMs > 0 ? ctl.defaults.sessionIdleMs : undefined);
     if (ctl.state.active !== colour) return rolledBack(ctl, colour, version, p);
-    ctl.event({ event: 'drain', colour: previous, durationMs: Math.round(d.ms), inFlightLeft: d.inFlightLeft, sessionsLeft: d.sessionsLeft, timedOut: d.timedOut });
-    if (d.timedOut) p.line(`  [INFO] Drain timeout (${secs(opts.drainTimeoutMs)}): ${d.inFlightLeft} requests and ${d.sessionsLeft} MCP sessions still on ${up(previous)}`);
+    ctl.event({
+      event: 'drain',
+      colour: previous,
+      durationMs: Math.round(d.ms),
+      inFlightLeft: d.inFlightLeft,
+      sessionsLeft: d.sessionsLeft,
+      timedOut: d.timedOut,
+    });
+    if (d.timedOut)
+      p.line(
+        `  [INFO] Drain timeout (${secs(opts.drainTimeoutMs)}): ${d.inFlightLeft} requests and ${d.sessionsLeft} MCP sessions still on ${up(previous)}`,
+      );
     if (opts.keepPreviousMs > 0 && ctl.state.active === colour) {
       const target = ctl.router.targets[previous];
       if (target.state === 'draining') target.setState('standby');
       ctl.setStatus(previous, 'standby');
       ctl.keepWarm(previous, opts.keepPreviousMs);
       ctl.save();
-      p.pass('drain', `${up(previous)} drained in ${secs(d.ms)}; kept warm for instant rollback until ${ctl.state.colours[previous].keepUntil}`);
+      p.pass(
+        'drain',
+        `${up(previous)} drained in ${secs(d.ms)}; kept warm for instant rollback until ${ctl.state.colours[previous].keepUntil}`,
+      );
     } else {
       p.line(`  [INFO] Stopping ${up(previous)} environment...`);
       await ctl.stopColour(previous, `replaced by v${version}`);
@@ -272,7 +324,13 @@ async function autoRollback(ctl: Controller, colour: Colour, reason: string): Pr
   if (ctl.state.active !== colour) return;
   const prev = ctl.state.previous;
   if (!prev || !ctl.procs[prev].running) {
-    ctl.event({ event: 'rollback', automatic: true, from: colour, to: prev, failed: `no warm previous environment to roll back to (${reason})` });
+    ctl.event({
+      event: 'rollback',
+      automatic: true,
+      from: colour,
+      to: prev,
+      failed: `no warm previous environment to roll back to (${reason})`,
+    });
     ctl.note(colour, `analysis failed (${reason}) but no previous environment was warm`);
     ctl.save();
     return;

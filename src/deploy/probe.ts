@@ -55,7 +55,9 @@ export async function waitReady(host: string, port: number, proc: ColourProcess,
     while (Date.now() - t0 < timeoutMs) {
       if (exited || !proc.running) {
         const e = proc.lastExit;
-        throw new NotReadyError(`process exited before it was ready (exit code ${e?.code ?? '?'}${e?.signal ? `, signal ${e.signal}` : ''})`);
+        throw new NotReadyError(
+          `process exited before it was ready (exit code ${e?.code ?? '?'}${e?.signal ? `, signal ${e.signal}` : ''})`,
+        );
       }
       const r = await probe(host, port, ReadyPath, 1000);
       if (r.status === 200 || r.status === 404) return Date.now() - t0;

@@ -25,9 +25,13 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   if (running && controller.state.colours[active].version === VERSION) {
     out(`[INFO] v${VERSION} is already serving on ${active.toUpperCase()} (recovered from ${controller.dir})`);
   } else {
-    const result = await adminCall(controller.dir, { cmd: 'deploy', args: { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT } }, (m) => {
-      if (m.type === 'line') out(m.text);
-    });
+    const result = await adminCall(
+      controller.dir,
+      { cmd: 'deploy', args: { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT } },
+      (m) => {
+        if (m.type === 'line') out(m.text);
+      },
+    );
     if (!result.ok) {
       process.stderr.write(`error: ${result.error ?? 'the first deployment failed'}\n`);
       if (controller.state.active === null) {

@@ -16,8 +16,17 @@ export async function recover(ctl: Controller): Promise<void> {
   const st = ctl.state;
   const interrupted = st.deploy;
   if (interrupted) {
-    ctl.note(null, `the deployment of v${interrupted.version} to ${interrupted.colour} was interrupted in phase ${interrupted.phase} (controller restart) and called off`);
-    ctl.event({ event: 'deploy', status: 'interrupted', version: interrupted.version, colour: interrupted.colour, phase: interrupted.phase });
+    ctl.note(
+      null,
+      `the deployment of v${interrupted.version} to ${interrupted.colour} was interrupted in phase ${interrupted.phase} (controller restart) and called off`,
+    );
+    ctl.event({
+      event: 'deploy',
+      status: 'interrupted',
+      version: interrupted.version,
+      colour: interrupted.colour,
+      phase: interrupted.phase,
+    });
     st.deploy = null;
   }
   // A switch the old controller finished wins; a new colour that never got traffic does not.
@@ -27,7 +36,8 @@ export async function recover(ctl: Controller): Promise<void> {
     const cs = st.colours[c];
     const pid = cs.pid;
     cs.pid = null;
-    const wanted = cs.release !== null && c !== calledOff && (cs.status === 'active' || cs.status === 'standby' || cs.status === 'draining');
+    const wanted =
+      cs.release !== null && c !== calledOff && (cs.status === 'active' || cs.status === 'standby' || cs.status === 'draining');
     if (pid === null || !isAlive(pid)) {
       if (pid !== null) ctl.note(c, `its process (pid ${pid}) did not survive the controller restart`);
       if (!wanted) cs.status = cs.status === 'failed' ? 'failed' : 'stopped';

@@ -59,7 +59,10 @@ export async function prepareRelease(req: ReleaseRequest, deployDir: string, onL
   }
   const ref = req.gitRef ?? `v${req.version}`;
   const repo = (await run('git', ['rev-parse', '--show-toplevel'], req.cwd, () => {}).catch(() => '')).trim();
-  if (!repo) throw new ReleaseError(`--version ${req.version} without --from or --command needs a git repository (run from one, or pass --from DIR)`);
+  if (!repo)
+    throw new ReleaseError(
+      `--version ${req.version} without --from or --command needs a git repository (run from one, or pass --from DIR)`,
+    );
   const commit = (await run('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], repo, () => {}).catch(() => '')).trim();
   if (!commit) throw new ReleaseError(`release not found: no git tag or ref "${ref}" in ${repo}`);
   const dir = join(resolve(deployDir), 'releases', req.version);

@@ -52,7 +52,12 @@ export function instantRollback(ctl: Controller, to: Colour, reason: string, out
 }
 
 /** `rollback [--previous-version V]`: instant while the previous colour is warm, else start it, validate, switch. */
-export async function runRollback(ctl: Controller, previousVersion: string | undefined, opts: DeployOptions, out: AdminOutput): Promise<AdminResult> {
+export async function runRollback(
+  ctl: Controller,
+  previousVersion: string | undefined,
+  opts: DeployOptions,
+  out: AdminOutput,
+): Promise<AdminResult> {
   const active = ctl.state.active;
   const candidates: Colour[] = [];
   if (ctl.state.previous) candidates.push(ctl.state.previous);
@@ -65,7 +70,12 @@ export async function runRollback(ctl: Controller, previousVersion: string | und
     if (warm && (previousVersion === undefined || cs.version === previousVersion)) {
       out.line(`[ROLLBACK] ${up(c)} (v${cs.version}) is still warm: switching back instantly...`);
       const r = instantRollback(ctl, c, previousVersion ? `rollback to v${previousVersion}` : 'manual rollback', out);
-      return { type: 'result', ok: true, exitCode: 0, data: { to: c, from: r.from, version: cs.version, switchMs: r.switchMs, instant: true } };
+      return {
+        type: 'result',
+        ok: true,
+        exitCode: 0,
+        data: { to: c, from: r.from, version: cs.version, switchMs: r.switchMs, instant: true },
+      };
     }
   }
   // Not warm: find how that version was started before and deploy it again (phases 1 to 5).
@@ -73,7 +83,12 @@ export async function runRollback(ctl: Controller, previousVersion: string | und
   const release = findRelease(ctl, previousVersion, currentVersion);
   if (!release) {
     const what = previousVersion ? `v${previousVersion}` : 'a previous version';
-    return { type: 'result', ok: false, exitCode: 1, error: `cannot roll back: no warm environment and no record of how ${what} was started (deploy it with --from/--git-ref/--command)` };
+    return {
+      type: 'result',
+      ok: false,
+      exitCode: 1,
+      error: `cannot roll back: no warm environment and no record of how ${what} was started (deploy it with --from/--git-ref/--command)`,
+    };
   }
   out.line(`[ROLLBACK] v${release.version} is not running: starting it, validating it, then switching (the five phases)`);
   out.line('');

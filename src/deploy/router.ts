@@ -65,8 +65,9 @@ export class Router implements ExchangeHost {
     this.upstreamTimeoutMs = opts.upstreamTimeoutMs ?? DefaultUpstreamTimeoutMs;
     this.maxRetries = opts.maxRetries ?? DefaultMaxRetries;
     this.port = opts.port;
-    this.server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? DefaultRequestTimeoutMs, headersTimeout: 10_000 }, (req, res) =>
-      this.handle(req, res),
+    this.server = http.createServer(
+      { keepAliveTimeout: 5_000, requestTimeout: opts.requestTimeoutMs ?? DefaultRequestTimeoutMs, headersTimeout: 10_000 },
+      (req, res) => this.handle(req, res),
     );
   }
 
@@ -170,7 +171,14 @@ export class Router implements ExchangeHost {
   statusJson(): Record<string, unknown> {
     const colours: Record<string, unknown> = {};
     for (const t of Object.values(this.targets)) {
-      colours[t.colour] = { state: t.state, port: t.port, in_flight: t.inFlight.size, sessions: t.sessions, sockets: t.openSockets, ...t.counts };
+      colours[t.colour] = {
+        state: t.state,
+        port: t.port,
+        in_flight: t.inFlight.size,
+        sessions: t.sessions,
+        sockets: t.openSockets,
+        ...t.counts,
+      };
     }
     return { active: this.active?.colour ?? null, port: this.port, colours };
   }
@@ -271,7 +279,8 @@ export class Router implements ExchangeHost {
       ex.send(target, out, undefined);
       return;
     }
-    if (length !== undefined && Number(length) > this.bodyLimit) return sendError(res, url, 413, `request body over ${this.bodyLimit} bytes`);
+    if (length !== undefined && Number(length) > this.bodyLimit)
+      return sendError(res, url, 413, `request body over ${this.bodyLimit} bytes`);
     // Bodies are buffered (small JSON-RPC messages) so a request can be re-sent after a connection failure.
     const chunks: Buffer[] = [];
     let size = 0;

@@ -73,7 +73,16 @@ export async function collectStatus(ctl: Controller): Promise<StatusView> {
     previous: ctl.state.previous,
     colours,
     deploy: d ? { version: d.version, colour: d.colour, phase: d.phase, waitingForPromote: ctl.pending !== null } : null,
-    analysis: a?.active && v ? { colour: a.target.colour, endsAt: new Date(a.endsAt).toISOString(), requests: v.requests, errors: v.errors, errorRate: v.errorRate } : null,
+    analysis:
+      a?.active && v
+        ? {
+            colour: a.target.colour,
+            endsAt: new Date(a.endsAt).toISOString(),
+            requests: v.requests,
+            errors: v.errors,
+            errorRate: v.errorRate,
+          }
+        : null,
     notes: ctl.state.notes,
   };
 }
@@ -89,7 +98,8 @@ export function formatStatus(s: StatusView): string {
     lines.push(`  Process: ${v.pid ?? 'None'}${v.adopted ? ' (adopted from a previous controller)' : ''}`);
     if (v.version) lines.push(`  Version: ${v.version}`);
     if (v.release) lines.push(`  Release: ${v.release}`);
-    if (v.status === 'RUNNING') lines.push(`  Role: ${v.role}${v.keepUntil && v.role !== 'active' ? ` (warm for rollback until ${v.keepUntil})` : ''}`);
+    if (v.status === 'RUNNING')
+      lines.push(`  Role: ${v.role}${v.keepUntil && v.role !== 'active' ? ` (warm for rollback until ${v.keepUntil})` : ''}`);
     if (v.status === 'RUNNING') lines.push(`  Traffic: ${v.inFlight} in flight, ${v.sessions} MCP sessions`);
     if (v.note) lines.push(`  Note: ${v.note}`);
     lines.push('');

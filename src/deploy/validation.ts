@@ -37,6 +37,9 @@ export async function validateColour(
 
 /** Lines saying how the canonical answers changed from `before` to `after` (empty: unchanged). */
 export async function compareAnswers(beforeUrl: string, afterUrl: string, specFile?: string): Promise<string[]> {
-  const [before, after] = await Promise.all([collectCanonicalAnswers({ url: beforeUrl }, specFile), collectCanonicalAnswers({ url: afterUrl }, specFile)]);
+  const [before, after] = await Promise.all([
+    collectCanonicalAnswers({ url: beforeUrl }, specFile),
+    collectCanonicalAnswers({ url: afterUrl }, specFile),
+  ]);
   return diffAnswers(before, after);
 }

@@ -50,7 +50,10 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     evictions++;
     const now = Date.now();
     if (now - lastWarned < 60_000) return;
-    logger.warn({ evicted: evictions, max_sessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS }, 'session cap reached: closing least recently used idle sessions');
+    logger.warn(
+      { evicted: evictions, max_sessions: opts.maxSessions ?? DEFAULT_MAX_SESSIONS },
+      'session cap reached: closing least recently used idle sessions',
+    );
     lastWarned = now;
     evictions = 0;
   };
@@ -91,7 +94,10 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   registerHealthRoutes(app, { ctx: opts.ctx, gate, sessions: () => registry.size, metrics });
   registerRestRoutes(app, { ctx: opts.ctx, tools });
 
-  const sweep = setInterval(() => registry.sweep(Date.now()), Math.min(SESSION_SWEEP_INTERVAL_MS, opts.sessionIdleTtlMs ?? SESSION_SWEEP_INTERVAL_MS));
+  const sweep = setInterval(
+    () => registry.sweep(Date.now()),
+    Math.min(SESSION_SWEEP_INTERVAL_MS, opts.sessionIdleTtlMs ?? SESSION_SWEEP_INTERVAL_MS),
+  );
   sweep.unref();
 
   return {

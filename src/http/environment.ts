@@ -81,7 +81,9 @@ export async function serve(http: HttpApp, opts: ServeOptions): Promise<RunningH
 function listenError(err: unknown, opts: { port: number; host: string }): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
-    return new ListenError(`port ${opts.port} on ${opts.host} is already in use; stop what is listening there or choose another port (--port or MCP_PORT)`);
+    return new ListenError(
+      `port ${opts.port} on ${opts.host} is already in use; stop what is listening there or choose another port (--port or MCP_PORT)`,
+    );
   }
   if (code === 'EACCES') return new ListenError(`not permitted to listen on port ${opts.port} on ${opts.host}; choose a port above 1023`);
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new ListenError(`cannot listen on ${opts.host}: no such local address`);

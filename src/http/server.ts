@@ -51,7 +51,10 @@ export async function startHttpServer(opts: StartHttpServerOptions): Promise<Run
     await ctx.telemetry.close().catch(() => undefined);
     throw err;
   }
-  logger.info({ version: ctx.version, color: ctx.color ?? null, data_as_of: ctx.catalog.data_as_of, models: ctx.catalog.models.length }, 'ready');
+  logger.info(
+    { version: ctx.version, color: ctx.color ?? null, data_as_of: ctx.catalog.data_as_of, models: ctx.catalog.models.length },
+    'ready',
+  );
   if (opts.installSignalHandlers !== false) exitOnSignals(running, logger, opts.drainTimeoutMs);
   return running;
 }

@@ -104,9 +104,7 @@ export function viewOf(catalog: Catalog): CatalogView {
 }
 
 function buildView(catalog: Catalog): CatalogView {
-  const byProviderThenId = [...catalog.models].sort(
-    (a, b) => a.provider.id.localeCompare(b.provider.id) || a.id.localeCompare(b.id),
-  );
+  const byProviderThenId = [...catalog.models].sort((a, b) => a.provider.id.localeCompare(b.provider.id) || a.id.localeCompare(b.id));
   const pricing = byProviderThenId.map(pricingRow);
   const performanceByKey = new Map<string, PerformanceRow>();
   for (const m of byProviderThenId) performanceByKey.set(m.key, performanceRow(m));

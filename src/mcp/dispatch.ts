@@ -73,7 +73,9 @@ export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[],
     }
     return run.result;
   };
-  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) => handle(request.params.name, request.params.arguments, extra.requestId));
+  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    handle(request.params.name, request.params.arguments, extra.requestId),
+  );
   directCalls.set(mcp, (request) => {
     if (request.method !== 'tools/call' || !isPlainToolCall(request.params) || !byName.has(request.params.name)) return undefined;
     const id = request.id;
@@ -126,8 +128,14 @@ export function installToolList(mcp: McpServer, tools: readonly AnyTool[], annot
         name: t.name,
         title: t.title,
         description: t.description,
-        inputSchema: toJsonSchemaCompat(t.input, { strictUnions: true, pipeStrategy: 'input' }) as ListToolsResult['tools'][number]['inputSchema'],
-        outputSchema: toJsonSchemaCompat(t.output, { strictUnions: true, pipeStrategy: 'output' }) as ListToolsResult['tools'][number]['outputSchema'],
+        inputSchema: toJsonSchemaCompat(t.input, {
+          strictUnions: true,
+          pipeStrategy: 'input',
+        }) as ListToolsResult['tools'][number]['inputSchema'],
+        outputSchema: toJsonSchemaCompat(t.output, {
+          strictUnions: true,
+          pipeStrategy: 'output',
+        }) as ListToolsResult['tools'][number]['outputSchema'],
         annotations: { title: t.title, ...annotations },
         execution: { taskSupport: 'forbidden' as const }, // as the SDK lists a tool registered with registerTool
       })),
@@ -189,7 +197,10 @@ function internalError(tool: string, err: unknown): ToolRun {
   const message = err instanceof Error ? err.message : String(err);
   logToStderr('error', `tool ${tool} failed`, { error: message, stack: err instanceof Error ? err.stack : undefined });
   return {
-    result: { content: [{ type: 'text', text: `${tool} failed inside the server (${message}). This is a server bug; other tools still work.` }], isError: true },
+    result: {
+      content: [{ type: 'text', text: `${tool} failed inside the server (${message}). This is a server bug; other tools still work.` }],
+      isError: true,
+    },
     internal: true,
   };
 }

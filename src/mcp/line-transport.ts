@@ -117,7 +117,9 @@ export class LineTransport implements Transport {
       return;
     }
     if (Array.isArray(value)) {
-      void this.send(errorReply(null, INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported by MCP; send one message per line'));
+      void this.send(
+        errorReply(null, INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported by MCP; send one message per line'),
+      );
       return;
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);

@@ -15,7 +15,10 @@ const SHORTLIST = 10;
 const COMPLETION_LIMIT = 20;
 
 const wholeNumber = (name: string) =>
-  z.string().trim().regex(/^\d{1,13}$/, { error: `${name} must be a whole number of tokens, e.g. 2000` });
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,13}$/, { error: `${name} must be a whole number of tokens, e.g. 2000` });
 
 // Argument schemas are built once per context (not per server: an HTTP server
 // makes one McpServer per session); their completers close over the context.
@@ -25,15 +28,12 @@ function buildArgShapes(ctx: ServerContext) {
       input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
       output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
       requests_per_month: wholeNumber('requests_per_month').optional().describe('Requests per month (default 1)'),
-      provider: completable(z.string().optional().describe('Only this provider (optional)'), (value) =>
-        completeProvider(ctx, value ?? ''),
-      ),
+      provider: completable(z.string().optional().describe('Only this provider (optional)'), (value) => completeProvider(ctx, value ?? '')),
       task: z.string().max(500).optional().describe('What the model must do, e.g. "summarize support tickets"'),
     },
     compare: {
-      models: completable(
-        z.string().trim().min(1).describe('Comma-separated model names, e.g. "gpt-4o, claude-3-5-sonnet"'),
-        (value) => completeLastName(ctx, value ?? ''),
+      models: completable(z.string().trim().min(1).describe('Comma-separated model names, e.g. "gpt-4o, claude-3-5-sonnet"'), (value) =>
+        completeLastName(ctx, value ?? ''),
       ),
       input_tokens: wholeNumber('input_tokens').describe('Prompt tokens per request'),
       output_tokens: wholeNumber('output_tokens').describe('Completion tokens per request'),
@@ -85,8 +85,15 @@ export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
       argsSchema: shapes.compare,
     },
     (args) => {
-      const names = args.models.split(',').map((s) => s.trim()).filter(Boolean);
-      const run = runTool(compareCostsTool, { model_names: names, input_tokens: Number(args.input_tokens), output_tokens: Number(args.output_tokens) }, ctx);
+      const names = args.models
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const run = runTool(
+        compareCostsTool,
+        { model_names: names, input_tokens: Number(args.input_tokens), output_tokens: Number(args.output_tokens) },
+        ctx,
+      );
       const first = run.result.content[0];
       const computed = first && first.type === 'text' ? first.text : '';
       const text =
@@ -121,4 +128,3 @@ function completeLastName(ctx: ServerContext, value: string): string[] {
   const last = (cut >= 0 ? value.slice(cut + 1) : value).trim();
   return ctx.catalog.complete(last, COMPLETION_LIMIT).map((name) => `${head}${name}`);
 }
-

@@ -75,7 +75,11 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
   mcp.registerResource(
     'providers',
     providersUri(),
-    { title: 'LLM providers', description: 'Every provider with its status (active or discontinued), pricing pages and model count.', mimeType: JSON_MIME },
+    {
+      title: 'LLM providers',
+      description: 'Every provider with its status (active or discontinued), pricing pages and model count.',
+      mimeType: JSON_MIME,
+    },
     (uri) => {
       const counts = viewOf(ctx.catalog).modelCountByProvider;
       return json(uri.href, {
@@ -89,10 +93,16 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
   mcp.registerResource(
     'provider',
     templates.provider,
-    { title: 'One provider and its prices', description: 'A provider and the list prices (USD per 1M tokens) of all its models.', mimeType: JSON_MIME },
+    {
+      title: 'One provider and its prices',
+      description: 'A provider and the list prices (USD per 1M tokens) of all its models.',
+      mimeType: JSON_MIME,
+    },
     (uri, vars) => {
       const provider = requireProvider(ctx, one(vars.provider));
-      const models = viewOf(ctx.catalog).pricing.filter((r) => r.provider === provider.id).map((r) => ({ ...r, uri: modelUri(r.provider, r.model) }));
+      const models = viewOf(ctx.catalog)
+        .pricing.filter((r) => r.provider === provider.id)
+        .map((r) => ({ ...r, uri: modelUri(r.provider, r.model) }));
       return json(uri.href, { ...providerSummary(provider), models, data_as_of: ctx.catalog.data_as_of, source: ctx.catalog.source });
     },
   );
@@ -100,7 +110,11 @@ export function registerResources(mcp: McpServer, ctx: ServerContext): void {
   mcp.registerResource(
     'model',
     templates.model,
-    { title: 'One model in full', description: 'All rates (including tiers and cache prices), context window, performance, use cases and sources of one model.', mimeType: JSON_MIME },
+    {
+      title: 'One model in full',
+      description: 'All rates (including tiers and cache prices), context window, performance, use cases and sources of one model.',
+      mimeType: JSON_MIME,
+    },
     (uri, vars) => {
       const provider = requireProvider(ctx, one(vars.provider));
       const id = one(vars.model);
@@ -130,7 +144,11 @@ function one(v: string | string[] | undefined): string {
 
 function requireProvider(ctx: ServerContext, name: string): ProviderInfo {
   const p = ctx.catalog.provider(name);
-  if (!p) throw protocolError(RESOURCE_NOT_FOUND, `No provider "${name}". Known providers: ${ctx.catalog.providers.map((x) => x.id).join(', ')}.`);
+  if (!p)
+    throw protocolError(
+      RESOURCE_NOT_FOUND,
+      `No provider "${name}". Known providers: ${ctx.catalog.providers.map((x) => x.id).join(', ')}.`,
+    );
   return p;
 }
 

@@ -49,7 +49,11 @@ export async function warmUp(ctx: ServerContext, rounds = 15): Promise<void> {
       toServer.write(`${JSON.stringify({ jsonrpc: '2.0', id: n, method, params })}\n`);
     });
   try {
-    await request('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'warm-up', version: '0' } });
+    await request('initialize', {
+      protocolVersion: LATEST_PROTOCOL_VERSION,
+      capabilities: {},
+      clientInfo: { name: 'warm-up', version: '0' },
+    });
     await request('tools/list', {});
     for (let i = 0; i < rounds; i++) {
       for (const [name, args] of SAMPLE_CALLS) await request('tools/call', { name, arguments: args });

@@ -83,9 +83,7 @@ export function toModelRates(prices: BaseModelPrice): RatesOrSkip {
       return;
     }
     rates[flat] = rateText(v.base);
-    const tiers: TierRate[] = [...v.tiers]
-      .sort((a, b) => a.start - b.start)
-      .map((t) => ({ start: t.start, rate: rateText(t.price) }));
+    const tiers: TierRate[] = [...v.tiers].sort((a, b) => a.start - b.start).map((t) => ({ start: t.start, rate: rateText(t.price) }));
     if (tierField && tiers.length > 0) (rates as unknown as Record<string, TierRate[]>)[tierField] = tiers;
   };
   assign('input_mtok', 'input', 'input_tiers');

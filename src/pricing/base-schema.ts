@@ -20,7 +20,9 @@ const clock = z.string().regex(/^\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})
 
 // The published file may omit `type` on a constraint; genai-prices infers it from the keys, so do we.
 const constraint = z.union([
-  z.object({ type: z.literal('start_date').optional(), start_date: isoDate }).transform((c) => ({ type: 'start_date' as const, start_date: c.start_date })),
+  z
+    .object({ type: z.literal('start_date').optional(), start_date: isoDate })
+    .transform((c) => ({ type: 'start_date' as const, start_date: c.start_date })),
   z
     .object({ type: z.literal('time_of_date').optional(), start_time: clock, end_time: clock })
     .transform((c) => ({ type: 'time_of_date' as const, start_time: c.start_time, end_time: c.end_time })),

@@ -50,8 +50,7 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
   const baseName = opts.baseName ?? 'genai-prices';
   const baseVersion = opts.baseVersion ?? 'unknown';
   const warnings: string[] = [];
-  const basePublished =
-    opts.baseAsOf?.date ?? (overlay.base && overlay.base.version === baseVersion ? overlay.base.published : undefined);
+  const basePublished = opts.baseAsOf?.date ?? (overlay.base && overlay.base.version === baseVersion ? overlay.base.published : undefined);
   const baseLabel = `${baseName} ${baseVersion}`;
 
   // Providers: base ones (renamed by the overlay where the guide uses another name), then overlay-only ones.

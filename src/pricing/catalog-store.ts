@@ -109,7 +109,7 @@ export class CatalogStore {
       try {
         data = JSON.parse(text);
       } catch (err) {
-        throw new Error(`not valid JSON: ${(err as Error).message}`);
+        throw new Error(`not valid JSON: ${(err as Error).message}`, { cause: err });
       }
       const providers = parseBaseData(data, `provider data from ${source}`);
       const next = buildFromFetched(providers, this.overlay, now, source, base.at);

@@ -7,7 +7,7 @@ import { PricingInputError } from './errors.js';
 
 function checkCount(name: string, value: unknown, min = 0): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    const shown = typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value);
+    const shown = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
     throw new PricingInputError(`${name} must be a whole number >= ${min} (got ${shown})`);
   }
   return value;
@@ -15,7 +15,8 @@ function checkCount(name: string, value: unknown, min = 0): number {
 
 /** Validated counts; throws PricingInputError naming the field and what to fix. */
 export function validateCostInput(input: CostInput): Required<CostInput> {
-  if (typeof input !== 'object' || input === null) throw new PricingInputError('cost input must be an object with input_tokens and output_tokens');
+  if (typeof input !== 'object' || input === null)
+    throw new PricingInputError('cost input must be an object with input_tokens and output_tokens');
   const input_tokens = checkCount('input_tokens', input.input_tokens);
   const output_tokens = checkCount('output_tokens', input.output_tokens);
   const cached_input_tokens = checkCount('cached_input_tokens', input.cached_input_tokens ?? 0);

@@ -38,13 +38,13 @@ export async function loadOverlay(path = DEFAULT_OVERLAY_PATH): Promise<Overlay>
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read overlay ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read overlay ${path}: ${(err as Error).message}`, { cause: err });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new Error(`overlay ${path} is not valid JSON: ${(err as Error).message}`);
+    throw new Error(`overlay ${path} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   return parseOverlay(data, `overlay ${path}`);
 }

@@ -18,10 +18,7 @@ const rate = z
   .regex(/^\d+(\.\d{1,12})?$/, 'must be a non-negative decimal string like "2.5" (at most 12 decimals)');
 
 const provenance = {
-  source: z
-    .string({ error: 'source is required (a URL or a named source)' })
-    .trim()
-    .min(1, 'source is required (a URL or a named source)'),
+  source: z.string({ error: 'source is required (a URL or a named source)' }).trim().min(1, 'source is required (a URL or a named source)'),
   as_of: isoDate,
   estimate: z.boolean().optional(),
   note: z.string().optional(),

@@ -116,12 +116,7 @@ export function isWriterFile(v: unknown): v is WriterFile {
 export function isBaseFile(v: unknown): v is BaseFile {
   if (typeof v !== 'object' || v === null) return false;
   const f = v as Record<string, unknown>;
-  return (
-    f.format === FORMAT &&
-    Array.isArray(f.folded) &&
-    f.folded.every((id) => typeof id === 'string') &&
-    isToolCounts(f.tools)
-  );
+  return f.format === FORMAT && Array.isArray(f.folded) && f.folded.every((id) => typeof id === 'string') && isToolCounts(f.tools);
 }
 
 export function emptyBase(): BaseFile {

@@ -223,7 +223,10 @@ export class Telemetry {
   }
 
   private writerInfo(): WriterInfo {
-    const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 40) || 'host';
+    const host =
+      hostname()
+        .replace(/[^A-Za-z0-9.-]/g, '_')
+        .slice(0, 40) || 'host';
     const id = `${host}-${process.pid}-${this.startedAt.getTime().toString(36)}-${randomBytes(3).toString('hex')}`;
     return {
       id,

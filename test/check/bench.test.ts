@@ -46,7 +46,17 @@ describe('bench', () => {
     const [baseline, stdio, http] = results;
     expect(baseline!.rows.map((r) => r.metric)).toEqual(['avg latency', 'min latency', 'max latency']);
     expect(stdio!.rows.map((r) => r.metric)).toEqual(['p50 latency', 'p99 latency']);
-    expect(http!.rows.map((r) => r.metric)).toEqual(['calls/s @1 conn', 'calls/s @4 conn', 'client ceiling @1 conn', 'client ceiling @4 conn', 'RSS after 200 calls', 'RSS after 400 calls', 'RSS growth 200 -> 400', 'median RSS over calls 160-200', 'median RSS over calls 320-400']);
+    expect(http!.rows.map((r) => r.metric)).toEqual([
+      'calls/s @1 conn',
+      'calls/s @4 conn',
+      'client ceiling @1 conn',
+      'client ceiling @4 conn',
+      'RSS after 200 calls',
+      'RSS after 400 calls',
+      'RSS growth 200 -> 400',
+      'median RSS over calls 160-200',
+      'median RSS over calls 320-400',
+    ]);
     for (const r of results.flatMap((s) => s.rows)) {
       expect(Number.isFinite(r.ours), r.metric).toBe(true);
       if (!r.metric.startsWith('client ceiling')) expect(Number.isFinite(r.floor), r.metric).toBe(true);
@@ -66,7 +76,15 @@ describe('bench', () => {
         name: 'router',
         title: 'through the router',
         rows: [
-          { metric: 'req/s @16', unit: 'req/s', ours: 4258.105959548003, floor: 14389.959979037905, ratio: 0.2959, goal: 'ratio >= 0.5', met: false },
+          {
+            metric: 'req/s @16',
+            unit: 'req/s',
+            ours: 4258.105959548003,
+            floor: 14389.959979037905,
+            ratio: 0.2959,
+            goal: 'ratio >= 0.5',
+            met: false,
+          },
           { metric: 'switch', unit: 'ms', ours: 0.0123 },
           { metric: 'odd', unit: 'widgets', ours: 3.14159265 },
         ],
@@ -89,7 +107,9 @@ describe('bench', () => {
   it('CLI: the guide baseline against our built server, as JSON', async () => {
     const r = await runCli(['bench', '--section', 'baseline', '--json'], { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout) as { sections: Array<{ name: string; skipped?: string; rows: Array<{ metric: string; ours: number; floor: number; ratio: number }> }> };
+    const out = JSON.parse(r.stdout) as {
+      sections: Array<{ name: string; skipped?: string; rows: Array<{ metric: string; ours: number; floor: number; ratio: number }> }>;
+    };
     expect(out.sections).toHaveLength(1);
     expect(out.sections[0]!.skipped).toBeUndefined();
     expect(out.sections[0]!.rows.map((row) => row.metric)).toEqual(['avg latency', 'min latency', 'max latency']);

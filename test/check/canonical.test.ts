@@ -8,7 +8,11 @@ import type { RunningServer } from './helpers.js';
 describe('diffAnswers', () => {
   it('names each differing leaf with its path, before -> after', () => {
     const before = { estimate_cost: { total_cost: 0.27, currency: 'USD', rates: [1, 2] }, get_use_cases: { models: [{ model: 'a' }] } };
-    const after = { estimate_cost: { total_cost: 0.3, currency: 'USD', rates: [1] }, get_use_cases: { models: [{ model: 'b' }] }, extra: { x: 1 } };
+    const after = {
+      estimate_cost: { total_cost: 0.3, currency: 'USD', rates: [1] },
+      get_use_cases: { models: [{ model: 'b' }] },
+      extra: { x: 1 },
+    };
     expect(diffAnswers(before, after)).toEqual([
       'estimate_cost.rates[1]: 2 -> (absent)',
       'estimate_cost.total_cost: 0.27 -> 0.3',

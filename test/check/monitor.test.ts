@@ -64,7 +64,9 @@ describe('monitor', () => {
     const r = await runMonitorWatch({ base: server.base, spec, intervalMs: 300, durationMs: 900, probesPerInterval: 3, timeoutMs: 5000 });
     expect(r.ok, r.lines.join('\n')).toBe(true);
     expect(r.intervals).toHaveLength(3);
-    const perInterval = r.lines.filter((l) => /^\d\d:\d\d:\d\d {2}UP {4}tools 6\/6 {2}p50 [\d.]+ ms {2}p95 [\d.]+ ms {2}errors 0\.0% \(0\/3\) {2}rss [\d.]+ MB$/.test(l));
+    const perInterval = r.lines.filter((l) =>
+      /^\d\d:\d\d:\d\d {2}UP {4}tools 6\/6 {2}p50 [\d.]+ ms {2}p95 [\d.]+ ms {2}errors 0\.0% \(0\/3\) {2}rss [\d.]+ MB$/.test(l),
+    );
     expect(perInterval, r.lines.join('\n')).toHaveLength(3);
     expect(r.lines).toContain('  Probe calls: 9, errors 0 (0.0%)');
     expect(r.lines.at(-1)).toBe('[SUCCESS] stable over the whole run');
@@ -107,7 +109,10 @@ describe('monitor', () => {
         },
       });
       await restarted;
-      expect(r.intervals.map((i) => i.up), r.lines.join('\n')).toEqual([true, true]);
+      expect(
+        r.intervals.map((i) => i.up),
+        r.lines.join('\n'),
+      ).toEqual([true, true]);
       expect(r.summary.errors, r.lines.join('\n')).toBe(0);
       expect(r.intervals[1]!.tools).toBe(6);
     } finally {
@@ -136,7 +141,12 @@ describe('monitor', () => {
     const help = await runCli(['monitor', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--interval <s>');
-    for (const args of [['monitor', '--url', server.base], ['monitor', '--url', 'nope', '--check'], ['monitor', '--url', server.base, '--check', '--interval', '1'], ['monitor', '--url', server.base, '--interval', 'soon']]) {
+    for (const args of [
+      ['monitor', '--url', server.base],
+      ['monitor', '--url', 'nope', '--check'],
+      ['monitor', '--url', server.base, '--check', '--interval', '1'],
+      ['monitor', '--url', server.base, '--interval', 'soon'],
+    ]) {
       const bad = await runCli(args);
       expect(bad.code, args.join(' ')).toBe(2);
       expect(bad.stderr).toMatch(/error: |error: required/);

@@ -36,7 +36,10 @@ describe('our server over Streamable HTTP', () => {
   beforeAll(async () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [CLI, 'serve', '--http', '--port', String(port), '--telemetry-dir', telemetryDir], { stdio: ['ignore', 'ignore', 'pipe'], env });
+    child = spawn(process.execPath, [CLI, 'serve', '--http', '--port', String(port), '--telemetry-dir', telemetryDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-2000)));
     await waitForHttp(`${base}/health/ready`, { child, pid: child.pid!, stderrTail: () => stderr, stop: () => stopChild(child) }, 30_000);
@@ -61,7 +64,13 @@ describe('our server over Streamable HTTP', () => {
   it('canonical answers are stable between two collections (nothing to diff)', async () => {
     const a = await collectCanonicalAnswers({ url: `${base}/mcp` });
     const b = await collectCanonicalAnswers({ url: `${base}/mcp` });
-    expect(Object.keys(a).sort()).toEqual(['compare_costs', 'estimate_cost', 'get_all_pricing', 'get_performance_metrics', 'get_use_cases']);
+    expect(Object.keys(a).sort()).toEqual([
+      'compare_costs',
+      'estimate_cost',
+      'get_all_pricing',
+      'get_performance_metrics',
+      'get_use_cases',
+    ]);
     expect(diffAnswers(a, b)).toEqual([]);
   });
 });

@@ -10,18 +10,40 @@ describe('validate CLI', () => {
   });
 
   it('exit 1 on fail; --json prints the result object only', async () => {
-    const r = await runCli(['validate', '--stdio', fixtureCommand('--mode', 'bad-output'), '--json', '--max-avg-ms', '5000', '--max-ms', '20000']);
+    const r = await runCli([
+      'validate',
+      '--stdio',
+      fixtureCommand('--mode', 'bad-output'),
+      '--json',
+      '--max-avg-ms',
+      '5000',
+      '--max-ms',
+      '20000',
+    ]);
     expect(r.code).toBe(1);
     const result = JSON.parse(r.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean; detail?: string }>; lines: string[] };
     expect(result.ok).toBe(false);
-    expect(result.checks.find((c) => c.name === 'estimate_cost')).toMatchObject({ ok: false, detail: expect.stringContaining('output schema') });
+    expect(result.checks.find((c) => c.name === 'estimate_cost')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('output schema'),
+    });
     expect(result.lines.at(-1)).toMatch(/^\[FAILURE\]/);
   });
 
   it('--help, and bad usage exits 2 with a clear message', async () => {
     const help = await runCli(['validate', '--help']);
     expect(help.code).toBe(0);
-    for (const flag of ['--stdio <command>', '--url <url>', '--suite <name>', '--expect-version <v>', '--spec <file>', '--max-avg-ms <n>', '--max-ms <n>', '--timeout-ms <n>', '--json']) {
+    for (const flag of [
+      '--stdio <command>',
+      '--url <url>',
+      '--suite <name>',
+      '--expect-version <v>',
+      '--spec <file>',
+      '--max-avg-ms <n>',
+      '--max-ms <n>',
+      '--timeout-ms <n>',
+      '--json',
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     const cases: Array<[string[], RegExp]> = [

@@ -23,7 +23,10 @@ const GUIDE_LINES = [
 describe('validate over stdio against the ok fixture', () => {
   it('quick: prints the guide lines, streams them through onLine and passes', async () => {
     const streamed: string[] = [];
-    const r = await runValidation({ stdio: fixtureCommand('--version', '3.1.4'), suite: 'quick', expectVersion: '3.1.4', ...RELAXED }, (l) => streamed.push(l));
+    const r = await runValidation(
+      { stdio: fixtureCommand('--version', '3.1.4'), suite: 'quick', expectVersion: '3.1.4', ...RELAXED },
+      (l) => streamed.push(l),
+    );
     expect(r.ok).toBe(true);
     expect(r.serverVersion).toBe('3.1.4');
     expect(streamed).toEqual(r.lines);
@@ -39,7 +42,9 @@ describe('validate over stdio against the ok fixture', () => {
     expect(r.ok).toBe(true);
     expect(r.lines.some((l) => /^\[TEST\] Tool discovery \(6\/6 tools\) \.\.\. \[PASS\] \([\d.]+ ms\)$/.test(l))).toBe(true);
     expect(r.lines.some((l) => /^\[TEST\] compare_costs \.\.\. \[PASS\] \([\d.]+ ms\)$/.test(l))).toBe(true);
-    expect(r.lines).toEqual(expect.arrayContaining(['Total:     7', 'Passed:    7', 'Failed:    0', 'Pass Rate: 100.0%', 'Status:    ALL TESTS PASSED']));
+    expect(r.lines).toEqual(
+      expect.arrayContaining(['Total:     7', 'Passed:    7', 'Failed:    0', 'Pass Rate: 100.0%', 'Status:    ALL TESTS PASSED']),
+    );
   });
 
   it('full: 16 scenarios and the summary line', async () => {
@@ -56,12 +61,26 @@ describe('validate over stdio against the ok fixture', () => {
 describe('validate fails each broken fixture with the right line', () => {
   const cases: Array<{ mode: string; args?: string[]; opts?: object; line: RegExp }> = [
     { mode: 'missing-tool', line: /^\[FAIL\] Tool discovery: 5 of 6 tools \(missing: get_use_cases\)$/ },
-    { mode: 'bad-output', line: /^\[FAIL\] estimate_cost: structuredContent does not match its output schema: .*total_cost must be number/ },
-    { mode: 'slow', line: /^\[FAIL\] Response times: \(ms\) avg=[\d.]+, min=[\d.]+, max=[\d.]+ over 10 estimate_cost calls; limits: avg < 10, max < 100$/ },
+    {
+      mode: 'bad-output',
+      line: /^\[FAIL\] estimate_cost: structuredContent does not match its output schema: .*total_cost must be number/,
+    },
+    {
+      mode: 'slow',
+      line: /^\[FAIL\] Response times: \(ms\) avg=[\d.]+, min=[\d.]+, max=[\d.]+ over 10 estimate_cost calls; limits: avg < 10, max < 100$/,
+    },
     { mode: 'crash-on-call', line: /^\[FAIL\] get_all_pricing: server process exited with code 1/ },
-    { mode: 'crash-at-start', line: /^\[FAIL\] Server started: process exited with code 1 before answering initialize; stderr: .*crash-at-start/ },
+    {
+      mode: 'crash-at-start',
+      line: /^\[FAIL\] Server started: process exited with code 1 before answering initialize; stderr: .*crash-at-start/,
+    },
     { mode: 'garbage-stdout', line: /^\[FAIL\] Initialization: server wrote non-JSON-RPC output on stdout: "mcp-fixture starting up/ },
-    { mode: 'wrong-version', args: ['--version', '2.0.0'], opts: { expectVersion: '2.0.0' }, line: /^\[FAIL\] Server version: server reports version 0\.0\.0, expected 2\.0\.0$/ },
+    {
+      mode: 'wrong-version',
+      args: ['--version', '2.0.0'],
+      opts: { expectVersion: '2.0.0' },
+      line: /^\[FAIL\] Server version: server reports version 0\.0\.0, expected 2\.0\.0$/,
+    },
   ];
   for (const c of cases) {
     it(c.mode, async () => {
@@ -69,7 +88,10 @@ describe('validate fails each broken fixture with the right line', () => {
       const limits = c.mode === 'slow' ? {} : RELAXED;
       const r = await runValidation({ stdio: fixtureCommand('--mode', c.mode, ...(c.args ?? [])), suite: 'quick', ...limits, ...c.opts });
       expect(r.ok).toBe(false);
-      expect(r.lines.some((l) => c.line.test(l)), r.lines.join('\n')).toBe(true);
+      expect(
+        r.lines.some((l) => c.line.test(l)),
+        r.lines.join('\n'),
+      ).toBe(true);
       expect(r.lines.at(-1)).toMatch(/^\[FAILURE\] \d+ of \d+ checks failed/);
     });
   }
@@ -117,7 +139,9 @@ describe('validate over Streamable HTTP', () => {
     const r = await runValidation({ url: crashing.url, suite: 'quick' });
     await crashing.stop();
     expect(r.ok).toBe(false);
-    expect(r.lines.at(-2)).toMatch(/^\[FAIL\] get_all_pricing: server not reachable \(connection failed: (other side closed|ECONNRESET|ECONNREFUSED)\)$/);
+    expect(r.lines.at(-2)).toMatch(
+      /^\[FAIL\] get_all_pricing: server not reachable \(connection failed: (other side closed|ECONNRESET|ECONNREFUSED)\)$/,
+    );
     expect(r.lines.at(-1)).toBe('[FAILURE] 1 of 5 checks failed - server is NOT ready for production');
   });
 
@@ -139,7 +163,10 @@ describe('validate over Streamable HTTP', () => {
       const after = await runValidation({ url: bad.url, suite: 'integration' });
       expect(after.ok).toBe(false);
       expect(after.checks.filter((c) => !c.ok).length).toBeGreaterThanOrEqual(4);
-      expect(after.lines.some((l) => /\[FAIL\].*500/.test(l)), after.lines.join('\n')).toBe(true);
+      expect(
+        after.lines.some((l) => /\[FAIL\].*500/.test(l)),
+        after.lines.join('\n'),
+      ).toBe(true);
     } finally {
       await bad.stop();
     }
@@ -163,14 +190,20 @@ describe('error handling judged on a stock SDK server (the bench floor)', () => 
     const bare = `node ${join(ROOT, 'dist', 'check', 'bench', 'bare-server.js')} --stdio`;
     const quick = await runValidation({ stdio: bare, suite: 'quick', specFile: file, ...RELAXED });
     expect(quick.lines).toContain('[PASS] trivial executes successfully');
-    expect(quick.lines).toContain('[FAIL] Error handling: bad arguments to trivial: {"anything":-1} were accepted (no isError result, no -32602 error)');
+    expect(quick.lines).toContain(
+      '[FAIL] Error handling: bad arguments to trivial: {"anything":-1} were accepted (no isError result, no -32602 error)',
+    );
     const full = await runValidation({ stdio: bare, suite: 'full', specFile: file });
-    expect(full.lines).toContainEqual(expect.stringMatching(/^\[SCENARIO 4\/5\] Invalid tool name \.\.\. \[FAIL\] unknown tool "nope" gave an isError result \(".*nope.*"\), expected a JSON-RPC error$/));
+    expect(full.lines).toContainEqual(
+      expect.stringMatching(
+        /^\[SCENARIO 4\/5\] Invalid tool name \.\.\. \[FAIL\] unknown tool "nope" gave an isError result \(".*nope.*"\), expected a JSON-RPC error$/,
+      ),
+    );
   });
 });
 
 describe('full suite time limit', () => {
-  it('fails a scenario that takes longer than the guide\'s 2 s', async () => {
+  it("fails a scenario that takes longer than the guide's 2 s", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'slow.json');
     writeFileSync(
       file,
@@ -181,13 +214,20 @@ describe('full suite time limit', () => {
           { name: 'compare_costs', canonical: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 1, output_tokens: 1 } },
         ],
         timing: { tool: 'compare_costs', calls: 1 },
-        errors: { badArguments: { tool: 'compare_costs', arguments: { model_names: [], input_tokens: 1, output_tokens: 1 } }, unknownTool: 'nope' },
-        scenarios: [{ title: 'slow estimate', tool: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } }],
+        errors: {
+          badArguments: { tool: 'compare_costs', arguments: { model_names: [], input_tokens: 1, output_tokens: 1 } },
+          unknownTool: 'nope',
+        },
+        scenarios: [
+          { title: 'slow estimate', tool: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } },
+        ],
       }),
     );
     const r = await runValidation({ stdio: fixtureCommand('--mode', 'slow', '--slow-ms', '2100'), suite: 'full', specFile: file });
     expect(r.ok).toBe(false);
-    expect(r.lines).toContainEqual(expect.stringMatching(/^\[SCENARIO 4\/6\] slow estimate \.\.\. \[FAIL\] took \d+ ms \(limit 2000 ms\)$/));
+    expect(r.lines).toContainEqual(
+      expect.stringMatching(/^\[SCENARIO 4\/6\] slow estimate \.\.\. \[FAIL\] took \d+ ms \(limit 2000 ms\)$/),
+    );
     expect(r.lines.at(-1)).toBe('Summary: 5/6 scenarios passed (83%)');
   });
 });
@@ -203,7 +243,9 @@ describe('runValidation options', () => {
   it('rejects an invalid expectations file naming the field', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'x', tools: [] }));
-    await expect(runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file })).rejects.toThrow(/invalid expectations file .*tools/);
+    await expect(runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file })).rejects.toThrow(
+      /invalid expectations file .*tools/,
+    );
   });
 
   it('fails discovery when an input schema differs from the expectations', async () => {
@@ -212,9 +254,19 @@ describe('runValidation options', () => {
       file,
       JSON.stringify({
         name: 'schema',
-        tools: [{ name: 'estimate_cost', required: ['model_name'], properties: ['model_name', 'region'], canonical: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } }],
+        tools: [
+          {
+            name: 'estimate_cost',
+            required: ['model_name'],
+            properties: ['model_name', 'region'],
+            canonical: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 },
+          },
+        ],
         timing: { tool: 'estimate_cost', calls: 1 },
-        errors: { badArguments: { tool: 'estimate_cost', arguments: { model_name: 'nope', input_tokens: 1, output_tokens: 1 } }, unknownTool: 'nope' },
+        errors: {
+          badArguments: { tool: 'estimate_cost', arguments: { model_name: 'nope', input_tokens: 1, output_tokens: 1 } },
+          unknownTool: 'nope',
+        },
       }),
     );
     const r = await runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file, ...RELAXED });
@@ -231,11 +283,18 @@ describe('runValidation options', () => {
       JSON.stringify({
         name: 'two-tools',
         tools: [
-          { name: 'estimate_cost', required: ['model_name', 'input_tokens', 'output_tokens'], canonical: { model_name: 'gpt-4o', input_tokens: 1, output_tokens: 1 } },
+          {
+            name: 'estimate_cost',
+            required: ['model_name', 'input_tokens', 'output_tokens'],
+            canonical: { model_name: 'gpt-4o', input_tokens: 1, output_tokens: 1 },
+          },
           { name: 'get_use_cases', canonical: {} },
         ],
         timing: { tool: 'estimate_cost', calls: 3 },
-        errors: { badArguments: { tool: 'estimate_cost', arguments: { model_name: 'nope', input_tokens: 1, output_tokens: 1 } }, unknownTool: 'nope' },
+        errors: {
+          badArguments: { tool: 'estimate_cost', arguments: { model_name: 'nope', input_tokens: 1, output_tokens: 1 } },
+          unknownTool: 'nope',
+        },
       }),
     );
     const r = await runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file, ...RELAXED });

@@ -6,7 +6,23 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningController } from './harness.js';
-import { ROOT, allOn, cleanupTemps, cli, ensureBuilt, freePorts, killLeftovers, makeGitRepo, makeRelease, mcpLoad, readJsonLines, sleep, startController, tempDir, waitFor } from './harness.js';
+import {
+  ROOT,
+  allOn,
+  cleanupTemps,
+  cli,
+  ensureBuilt,
+  freePorts,
+  killLeftovers,
+  makeGitRepo,
+  makeRelease,
+  mcpLoad,
+  readJsonLines,
+  sleep,
+  startController,
+  tempDir,
+  waitFor,
+} from './harness.js';
 
 // One controller for the whole file: the tests run in order and build on each other
 // (v1, then v2 under load, then a rollback, then refusals), as an operator would.
@@ -17,7 +33,11 @@ beforeAll(async () => {
   ensureBuilt();
   for (const v of ['1.0.0', '2.0.0', '3.0.0']) releases[v] = makeRelease(v);
   const [port, bluePort, greenPort] = await freePorts(3);
-  ctl = await startController(tempDir('deploy-dir-'), { port: port!, bluePort: bluePort!, greenPort: greenPort! }, { DEPLOY_ANALYSIS_WINDOW: '0', BUILD_FROM: ROOT });
+  ctl = await startController(
+    tempDir('deploy-dir-'),
+    { port: port!, bluePort: bluePort!, greenPort: greenPort! },
+    { DEPLOY_ANALYSIS_WINDOW: '0', BUILD_FROM: ROOT },
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -28,7 +48,10 @@ afterAll(async () => {
   cleanupTemps();
 });
 
-async function status(): Promise<{ active: string | null; colours: Record<string, { status: string; version: string | null; pid: number | null }> }> {
+async function status(): Promise<{
+  active: string | null;
+  colours: Record<string, { status: string; version: string | null; pid: number | null }>;
+}> {
   const r = await cli(['status', '--dir', ctl.dir, '--json']);
   expect(r.code).toBe(0);
   return (JSON.parse(r.stdout) as { data: never }).data;
@@ -69,7 +92,10 @@ describe('blue-green deploy through the controller', () => {
       if (events.some((e) => e.event === 'switch' && e.to === 'green')) break;
       await sleep(50);
     }
-    const during = await session.client.callTool({ name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 10, output_tokens: 5 } });
+    const during = await session.client.callTool({
+      name: 'estimate_cost',
+      arguments: { model_name: 'gpt-4', input_tokens: 10, output_tokens: 5 },
+    });
     expect(during.isError).toBeFalsy();
     const fresh = await openSession(ctl.url);
     expect(fresh.version).toBe('2.0.0');
@@ -101,11 +127,13 @@ describe('blue-green deploy through the controller', () => {
     expect(s.active).toBe('green');
     expect(s.colours.green).toMatchObject({ status: 'RUNNING', version: '2.0.0' });
     expect(s.colours.blue).toMatchObject({ status: 'RUNNING', version: '1.0.0' }); // kept warm
-    const phases = readJsonLines(join(ctl.dir, 'deployment.log')).filter((e) => e.event === 'phase' && e.version === '2.0.0' && e.status === 'passed');
+    const phases = readJsonLines(join(ctl.dir, 'deployment.log')).filter(
+      (e) => e.event === 'phase' && e.version === '2.0.0' && e.status === 'passed',
+    );
     expect(phases.map((e) => e.phase)).toEqual([1, 2, 3, 4, 5]);
     const text = await cli(['status', '--dir', ctl.dir]);
     expect(text.stdout).toContain('Active Environment: GREEN');
-    expect(text.stdout).toMatch(/Green Environment \(Port \d+\):\n  Status: RUNNING/);
+    expect(text.stdout).toMatch(/Green Environment \(Port \d+\):\n {2}Status: RUNNING/);
   }, 90_000);
 
   it('rolls back to the warm v1 in under a second with zero failed requests under load', async () => {
@@ -120,7 +148,9 @@ describe('blue-green deploy through the controller', () => {
     expect(r.stdout).toContain('[SUCCESS] Traffic switched back to BLUE (v1.0.0)');
     expect(report.failures).toEqual([]);
     expect(new Set(report.lastVersions)).toEqual(new Set(['1.0.0']));
-    const rollback = readJsonLines(join(ctl.dir, 'deployment.log')).filter((e) => e.event === 'rollback').at(-1)!;
+    const rollback = readJsonLines(join(ctl.dir, 'deployment.log'))
+      .filter((e) => e.event === 'rollback')
+      .at(-1)!;
     expect(rollback).toMatchObject({ from: 'green', to: 'blue' });
     expect(rollback.switchMs as number).toBeLessThan(1000);
     expect((await status()).active).toBe('blue');
@@ -130,7 +160,10 @@ describe('blue-green deploy through the controller', () => {
     const first = cli(['deploy', '--dir', ctl.dir, '--version', '3.0.0', '--from', releases['3.0.0']!, '--manual-promote']);
     // The second deploy goes in once the first holds the controller.
     for (let i = 0; i < 400; i++) {
-      if (readJsonLines(join(ctl.dir, 'deployment.log')).some((e) => e.event === 'deploy' && e.status === 'started' && e.version === '3.0.0')) break;
+      if (
+        readJsonLines(join(ctl.dir, 'deployment.log')).some((e) => e.event === 'deploy' && e.status === 'started' && e.version === '3.0.0')
+      )
+        break;
       await sleep(25);
     }
     const second = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
@@ -237,12 +270,24 @@ describe('blue-green deploy through the controller', () => {
     const which = spawnSync('sh', ['-c', 'command -v setpriv']);
     if (which.status !== 0 || process.getuid?.() !== 0) return; // needs setpriv and root to switch user
     const script = `require('net').connect(${JSON.stringify(sock)}).on('connect',()=>{console.log('CONNECTED');process.exit(0)}).on('error',e=>{console.log(e.code);process.exit(0)})`;
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], { encoding: 'utf8' });
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], {
+      encoding: 'utf8',
+    });
     expect(r.stdout.trim()).toMatch(/^(EACCES|EPERM)$/);
   });
 
   it('refuses a second controller on the same directory', async () => {
-    const r = await cli(['controller', '--dir', ctl.dir, '--port', '0', '--blue-port', String(ctl.bluePort), '--green-port', String(ctl.greenPort)]);
+    const r = await cli([
+      'controller',
+      '--dir',
+      ctl.dir,
+      '--port',
+      '0',
+      '--blue-port',
+      String(ctl.bluePort),
+      '--green-port',
+      String(ctl.greenPort),
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another controller is already running/);
     expect((await status()).active).toBe('blue');

@@ -59,7 +59,9 @@ describe('deploying a broken release', () => {
       expect(r.stdout).toMatch(/\[FAIL\] Blue-green deployment to v2.0.0 FAILED: .*BLUE \(v1.0.0\) keeps serving/);
       if (c.phase === 1) expect(r.stdout).not.toContain('[PHASE 2]');
       expect(r.stdout).not.toContain('[PHASE 3]');
-      const failed = readJsonLines(join(ctl.dir, 'deployment.log')).filter((e) => e.event === 'phase' && e.status === 'failed').at(-1)!;
+      const failed = readJsonLines(join(ctl.dir, 'deployment.log'))
+        .filter((e) => e.event === 'phase' && e.status === 'failed')
+        .at(-1)!;
       expect(failed.phase).toBe(c.phase);
       expect(String(failed.reason)).toMatch(c.reason);
       expect(await activeVersion()).toBe('1.0.0');
@@ -68,7 +70,9 @@ describe('deploying a broken release', () => {
     const report = await load.stop();
     expect(report.failures).toEqual([]);
     expect(report.ok).toBeGreaterThan(0);
-    const s = JSON.parse((await cli(['status', '--dir', ctl.dir, '--json'])).stdout) as { data: { active: string; colours: Record<string, { status: string; note: string }> } };
+    const s = JSON.parse((await cli(['status', '--dir', ctl.dir, '--json'])).stdout) as {
+      data: { active: string; colours: Record<string, { status: string; note: string }> };
+    };
     expect(s.data.active).toBe('blue');
     expect(s.data.colours.green!.status).toMatch(/FAILED|STOPPED/);
     expect(s.data.colours.green!.note).toMatch(/deploy of v2.0.0 failed/);

@@ -23,10 +23,14 @@ export function ensureBuilt(): void {
 
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<net.Server>((r) => {
-      const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => r(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<net.Server>((r) => {
+          const s = net.createServer();
+          s.listen(0, '127.0.0.1', () => r(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
@@ -75,7 +79,13 @@ export function makeGitRepo(version: string): string {
       "console.error('build: done');",
     ].join('\n'),
   );
-  const lock = { name: 'llm-pricing-mcp', version, lockfileVersion: 3, requires: true, packages: { '': { name: 'llm-pricing-mcp', version } } };
+  const lock = {
+    name: 'llm-pricing-mcp',
+    version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { '': { name: 'llm-pricing-mcp', version } },
+  };
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2));
   const git = (...args: string[]) => {
     const r = spawnSync('git', ['-c', 'user.email=test@example.invalid', '-c', 'user.name=test', ...args], { cwd: dir, encoding: 'utf8' });
@@ -115,7 +125,18 @@ export async function startController(
 ): Promise<RunningController> {
   const child = spawn(
     process.execPath,
-    [MAIN, 'controller', '--dir', dir, '--port', String(ports.port), '--blue-port', String(ports.bluePort), '--green-port', String(ports.greenPort)],
+    [
+      MAIN,
+      'controller',
+      '--dir',
+      dir,
+      '--port',
+      String(ports.port),
+      '--blue-port',
+      String(ports.bluePort),
+      '--green-port',
+      String(ports.greenPort),
+    ],
     { cwd: ROOT, env: { ...process.env, ...testEnv, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
@@ -153,7 +174,11 @@ export interface CliResult {
 
 export function cli(args: string[], opts: { quiet?: boolean; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolvePromise) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -207,7 +232,10 @@ export function mcpLoad(url: string, workers: number, callsPerSession = 5): { st
         await client.connect(transport);
         const version = client.getServerVersion()?.version ?? '?';
         for (let i = 0; i < callsPerSession && running; i++) {
-          const r = await client.callTool({ name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1000 + i, output_tokens: 500 } });
+          const r = await client.callTool({
+            name: 'estimate_cost',
+            arguments: { model_name: 'gpt-4', input_tokens: 1000 + i, output_tokens: 500 },
+          });
           if (r.isError) throw new Error(`tool error: ${JSON.stringify(r.content).slice(0, 200)}`);
           report.ok++;
           report.byVersion[version] = (report.byVersion[version] ?? 0) + 1;
@@ -251,7 +279,7 @@ export function killLeftovers(dir: string): void {
   const pids = new Set<number>();
   for (const e of readJsonLines(join(dir, 'deployment.log'))) if (e.event === 'start' && typeof e.pid === 'number') pids.add(e.pid);
   for (const pid of pids) {
-    let cmdline = '';
+    let cmdline: string;
     try {
       cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     } catch {

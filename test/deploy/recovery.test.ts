@@ -67,7 +67,8 @@ describe('controller restart', () => {
     await fx.ctl.stop('SIGKILL');
     const cut = await deploying;
     expect(cut.code).toBe(1);
-    const greenPidBefore = (JSON.parse(readFileSync(join(fx.dir, 'state.json'), 'utf8')) as { colours: { green: { pid: number } } }).colours.green.pid;
+    const greenPidBefore = (JSON.parse(readFileSync(join(fx.dir, 'state.json'), 'utf8')) as { colours: { green: { pid: number } } }).colours
+      .green.pid;
     expect(greenPidBefore).toBeGreaterThan(0);
 
     fx.ctl = await startController(fx.dir, fx.ports, { DEPLOY_ANALYSIS_WINDOW: '0' });

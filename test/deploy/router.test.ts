@@ -45,7 +45,14 @@ async function backend(name: string, port = 0): Promise<Backend> {
         const slow = req.url === '/slow' ? 200 : 0;
         setTimeout(() => {
           res.writeHead(200, headers).end(
-            JSON.stringify({ backend: name, method: req.method, url: req.url, body, xff: req.headers['x-forwarded-for'], sid: sid ?? null }),
+            JSON.stringify({
+              backend: name,
+              method: req.method,
+              url: req.url,
+              body,
+              xff: req.headers['x-forwarded-for'],
+              sid: sid ?? null,
+            }),
           );
         }, slow);
       });
@@ -77,14 +84,17 @@ function call(
   opts: { method?: string; headers?: Record<string, string>; body?: string; fresh?: boolean } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.fresh ? false : agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-      });
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers, agent: opts.fresh ? false : agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(opts.body);
   });
@@ -181,7 +191,12 @@ describe('router', () => {
     after.switchTo('blue');
     after.switchTo('green');
     expect(after.sessionCount('blue')).toBe(0);
-    const res = await call(after.port, '/mcp', { method: 'POST', body: '{"after":"restart"}', headers: { 'mcp-session-id': sid }, fresh: true });
+    const res = await call(after.port, '/mcp', {
+      method: 'POST',
+      body: '{"after":"restart"}',
+      headers: { 'mcp-session-id': sid },
+      fresh: true,
+    });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ backend: 'blue', sid: sid.slice(2), body: '{"after":"restart"}' });
     // Seen again, the session counts for blue (a drain of blue waits for it).
@@ -241,7 +256,13 @@ describe('router', () => {
     });
     for (const s of [resetting, silent]) {
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-      started.push({ close: () => new Promise<void>((r) => { s.close(() => r()); s.closeAllConnections(); }) });
+      started.push({
+        close: () =>
+          new Promise<void>((r) => {
+            s.close(() => r());
+            s.closeAllConnections();
+          }),
+      });
     }
     const green = await backend('green');
     const r = await router((resetting.address() as AddressInfo).port, green.port, { upstreamTimeoutMs: 300 });

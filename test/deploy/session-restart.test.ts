@@ -34,7 +34,9 @@ describe('session affinity across a controller restart', () => {
 
     await fx.ctl.stop('SIGKILL');
     fx.ctl = await startController(fx.dir, fx.ports, env);
-    const s = JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { active: string; colours: Record<string, { status: string }> } };
+    const s = JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as {
+      data: { active: string; colours: Record<string, { status: string }> };
+    };
     expect(s.data.active).toBe('green');
     expect(s.data.colours.blue!.status).toBe('RUNNING');
 

@@ -39,7 +39,10 @@ describe('start (what npm start runs)', () => {
     expect(info).toMatchObject({ color: 'blue', version: pkg.version });
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { controller: unknown; colours: { blue: { pid: number | null } } };
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+      controller: unknown;
+      colours: { blue: { pid: number | null } };
+    };
     expect(state.controller).toBeNull();
     expect(state.colours.blue.pid).toBeNull();
     await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();

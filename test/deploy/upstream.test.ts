@@ -15,7 +15,9 @@ afterEach(async () => {
 
 /** A raw TCP upstream: answers each request head with the bytes `answer` picks, written in pieces. */
 // 'END' in the pieces ends the socket there; 'close' instead of pieces ends it without answering.
-async function rawUpstream(answer: (path: string, method: string) => Array<string | Buffer> | 'close'): Promise<{ port: number; connections: number }> {
+async function rawUpstream(
+  answer: (path: string, method: string) => Array<string | Buffer> | 'close',
+): Promise<{ port: number; connections: number }> {
   const state = { port: 0, connections: 0 };
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -86,7 +88,13 @@ describe('router upstream client', () => {
     const up = await rawUpstream((path) => {
       switch (path) {
         case '/chunked':
-          return ['HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-', 'Encoding: chunked\r\n\r\n5;ext=1\r', '\nhel', 'lo\r\n6\r\n world\r\n0\r\nX-Trailer: a\r\n', '\r\n'];
+          return [
+            'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-',
+            'Encoding: chunked\r\n\r\n5;ext=1\r',
+            '\nhel',
+            'lo\r\n6\r\n world\r\n0\r\nX-Trailer: a\r\n',
+            '\r\n',
+          ];
         case '/interim':
           return ['HTTP/1.1 100 Continue\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'];
         case '/until-close':
@@ -124,7 +132,13 @@ describe('router upstream client', () => {
     });
     server.on('connection', () => connections++);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    started.push({ close: () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); }) });
+    started.push({
+      close: () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    });
     const r = await routerTo((server.address() as AddressInfo).port);
     const res = await get(r.port, '/big');
     expect(res.body.length).toBe(big.length);

@@ -21,7 +21,10 @@ const tool = (name: string, args?: Record<string, unknown>): Params => (args ===
 
 const CASES: Array<[string, Params]> = [
   ['estimate_cost', tool('estimate_cost', { model_name: 'gpt-4', input_tokens: 1000, output_tokens: 500 })],
-  ['estimate_cost, volume and cache', tool('estimate_cost', { model_name: 'gpt-4o', input_tokens: 10_000, output_tokens: 10, cached_input_tokens: 8000, requests: 1000 })],
+  [
+    'estimate_cost, volume and cache',
+    tool('estimate_cost', { model_name: 'gpt-4o', input_tokens: 10_000, output_tokens: 10, cached_input_tokens: 8000, requests: 1000 }),
+  ],
   ['estimate_cost, qualified name', tool('estimate_cost', { model_name: 'openai:gpt-4', input_tokens: 5000, output_tokens: 2000 })],
   ['estimate_cost, unknown model (tool error)', tool('estimate_cost', { model_name: 'gpt-4x', input_tokens: 1, output_tokens: 1 })],
   ['estimate_cost, bad argument (tool error)', tool('estimate_cost', { model_name: 'gpt-4', input_tokens: -5, output_tokens: 1 })],
@@ -66,7 +69,11 @@ describe('tools/call answered directly vs through the SDK protocol layer', () =>
     const single = (await mcpPost(server.url, call(11, params), headers)).json();
     const [batch] = (await mcpPost(server.url, [call(11, params), call(12, params)], headers)).json();
     const shape = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(shape).sort() : v !== null && typeof v === 'object' ? Object.entries(v).map(([k, x]) => [k, shape(x)]) : typeof v;
+      Array.isArray(v)
+        ? v.map(shape).sort()
+        : v !== null && typeof v === 'object'
+          ? Object.entries(v).map(([k, x]) => [k, shape(x)])
+          : typeof v;
     expect(Object.keys(single)).toEqual(['result', 'jsonrpc', 'id']);
     expect(single.result.structuredContent.tools.length).toBeGreaterThan(0);
     expect(JSON.stringify(shape(single))).toBe(JSON.stringify(shape(batch)));

@@ -12,7 +12,11 @@ afterAll(async () => {
 
 const get = (path: string) => raw(`${server.url}${path}`);
 const postJson = (path: string, body: unknown) =>
-  raw(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  raw(`${server.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 describe('health and deployment info', () => {
   it('answers the probes with the documented JSON', async () => {
@@ -35,11 +39,28 @@ describe('health and deployment info', () => {
     expect(d.catalog.data_as_of).toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(typeof d.catalog.source).toBe('string');
     expect(d.memory.rss_bytes).toBeGreaterThan(d.memory.heap_used_bytes);
-    expect(Object.keys(d).sort()).toEqual(['catalog', 'color', 'draining', 'in_flight', 'memory', 'pid', 'sessions', 'status', 'uptime_s', 'version']);
+    expect(Object.keys(d).sort()).toEqual([
+      'catalog',
+      'color',
+      'draining',
+      'in_flight',
+      'memory',
+      'pid',
+      'sessions',
+      'status',
+      'uptime_s',
+      'version',
+    ]);
 
     const info = (await get('/deployment/info')).json();
     expect(Object.keys(info).sort()).toEqual(['color', 'data_as_of', 'name', 'node', 'pid', 'started_at', 'version']);
-    expect(info).toMatchObject({ name: 'llm-pricing-mcp', version: d.version, pid: process.pid, node: process.version, data_as_of: d.catalog.data_as_of });
+    expect(info).toMatchObject({
+      name: 'llm-pricing-mcp',
+      version: d.version,
+      pid: process.pid,
+      node: process.version,
+      data_as_of: d.catalog.data_as_of,
+    });
     expect(new Date(info.started_at).getTime()).toBeLessThanOrEqual(Date.now());
     await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
   });
@@ -48,8 +69,26 @@ describe('health and deployment info', () => {
 describe('/metrics', () => {
   it('exposes process, HTTP, session and tool-call metrics', async () => {
     const headers = await openSession(server.url);
-    await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 10, output_tokens: 10 } } }, headers);
-    await mcpPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'no-such-model-xyz', input_tokens: 10, output_tokens: 10 } } }, headers);
+    await mcpPost(
+      server.url,
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 10, output_tokens: 10 } },
+      },
+      headers,
+    );
+    await mcpPost(
+      server.url,
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'estimate_cost', arguments: { model_name: 'no-such-model-xyz', input_tokens: 10, output_tokens: 10 } },
+      },
+      headers,
+    );
     await mcpPost(server.url, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'made_up_tool', arguments: {} } }, headers);
     await get('/health');
     const m = await get('/metrics');
@@ -74,7 +113,9 @@ describe('REST API', () => {
     const r = await postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 });
     expect(r.status).toBe(200);
     expect(r.json()).toMatchObject({ input_cost: 0.15, output_cost: 0.12, total_cost: 0.27, currency: 'USD', provider: 'openai' });
-    const volume = (await postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000, requests: 1000 })).json();
+    const volume = (
+      await postJson('/cost-estimate', { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000, requests: 1000 })
+    ).json();
     expect(volume.total_cost).toBe(270);
   });
 
@@ -90,7 +131,10 @@ describe('REST API', () => {
     expect(b.results[0]).toMatchObject({ index: 0, ok: true, result: { total_cost: 0.27 } });
     expect(b.results[1]).toMatchObject({ index: 1, ok: false });
     expect(b.results[1].error).toMatch(/no-such-model-xyz/);
-    const tooMany = await postJson('/cost-estimate/batch', Array.from({ length: 101 }, () => ({ model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 })));
+    const tooMany = await postJson(
+      '/cost-estimate/batch',
+      Array.from({ length: 101 }, () => ({ model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 })),
+    );
     expect(tooMany.status).toBe(400);
     expect(tooMany.json().message).toMatch(/100/);
   });
@@ -151,10 +195,30 @@ describe('REST API', () => {
   it('documents itself in /openapi.json', async () => {
     const doc = (await get('/openapi.json')).json();
     expect(doc.openapi).toMatch(/^3\./);
-    for (const path of ['/pricing', '/models', '/cost-estimate', '/cost-estimate/batch', '/performance', '/use-cases', '/telemetry', '/health/ready', '/mcp']) {
+    for (const path of [
+      '/pricing',
+      '/models',
+      '/cost-estimate',
+      '/cost-estimate/batch',
+      '/performance',
+      '/use-cases',
+      '/telemetry',
+      '/health/ready',
+      '/mcp',
+    ]) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
-    expect(doc.paths['/cost-estimate'].post.requestBody.content['application/json'].schema.required).toEqual(['model_name', 'input_tokens', 'output_tokens']);
-    expect(doc.paths['/pricing'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['provider', 'category', 'include_deprecated', 'limit', 'offset']);
+    expect(doc.paths['/cost-estimate'].post.requestBody.content['application/json'].schema.required).toEqual([
+      'model_name',
+      'input_tokens',
+      'output_tokens',
+    ]);
+    expect(doc.paths['/pricing'].get.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'provider',
+      'category',
+      'include_deprecated',
+      'limit',
+      'offset',
+    ]);
   });
 });

@@ -11,7 +11,9 @@ export const PROTOCOL_VERSION = '2025-06-18';
 export const MCP_ACCEPT = 'application/json, text/event-stream';
 
 /** The real environment in this process (real catalog, real tools), on a free port, with its own telemetry dir. */
-export async function startRealServer(extra: { allowedHosts?: string[]; allowedOrigins?: string[]; bodyLimitBytes?: number } = {}): Promise<RunningHttpServer & { cleanup(): Promise<void> }> {
+export async function startRealServer(
+  extra: { allowedHosts?: string[]; allowedOrigins?: string[]; bodyLimitBytes?: number } = {},
+): Promise<RunningHttpServer & { cleanup(): Promise<void> }> {
   const telemetryDir = mkdtempSync(join(tmpdir(), 'http-test-telemetry-'));
   const running = await startHttpServer({
     port: 0,
@@ -36,6 +38,7 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of many shapes
   json(): any;
 }
 
@@ -44,12 +47,22 @@ export interface RawResponse {
  * `keepAlive` asks the server to keep the connection, on a fresh connection each
  * time: a pooled socket could be one the server already closed while draining.
  */
-export function raw(url: string, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; keepAlive?: boolean } = {}): Promise<RawResponse> {
+export function raw(
+  url: string,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer; keepAlive?: boolean } = {},
+): Promise<RawResponse> {
   const u = new URL(url);
   const agent = opts.keepAlive ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
   return new Promise<RawResponse>((resolve, reject) => {
     const req = httpRequest(
-      { host: u.hostname, port: u.port, path: opts.path ?? u.pathname + u.search, method: opts.method ?? 'GET', headers: opts.headers, agent },
+      {
+        host: u.hostname,
+        port: u.port,
+        path: opts.path ?? u.pathname + u.search,
+        method: opts.method ?? 'GET',
+        headers: opts.headers,
+        agent,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -32,12 +32,19 @@ describe('/mcp with the SDK client', () => {
     expect(s.currency).toBe('USD');
 
     // Same session for a second call.
-    const again = await client.callTool({ name: 'compare_costs', arguments: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 1000, output_tokens: 1000 } });
+    const again = await client.callTool({
+      name: 'compare_costs',
+      arguments: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 1000, output_tokens: 1000 },
+    });
     expect(again.isError).toBeFalsy();
     expect(transport.sessionId).toBe(sessionId);
 
     await transport.terminateSession();
-    const after = await mcpPost(server.url, { jsonrpc: '2.0', id: 9, method: 'tools/list' }, { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18' });
+    const after = await mcpPost(
+      server.url,
+      { jsonrpc: '2.0', id: 9, method: 'tools/list' },
+      { 'mcp-session-id': sessionId!, 'mcp-protocol-version': '2025-06-18' },
+    );
     expect(after.status).toBe(404);
     expect(after.json().error.code).toBe(-32001);
     await client.close();
@@ -64,7 +71,12 @@ describe('/mcp with the SDK client', () => {
     const batch = await mcpPost(
       server.url,
       [
-        { jsonrpc: '2.0', id: 'b', method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } } },
+        {
+          jsonrpc: '2.0',
+          id: 'b',
+          method: 'tools/call',
+          params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } },
+        },
         { jsonrpc: '2.0', method: 'notifications/roots/list_changed' },
         { jsonrpc: '2.0', id: 'a', method: 'ping' },
       ],
@@ -76,7 +88,11 @@ describe('/mcp with the SDK client', () => {
     expect(answers[0].result.structuredContent.total_cost).toBe(0.27);
     expect(answers[1].result).toEqual({});
 
-    const badVersion = await mcpPost(server.url, { jsonrpc: '2.0', id: 4, method: 'ping' }, { ...headers, 'mcp-protocol-version': '1999-01-01' });
+    const badVersion = await mcpPost(
+      server.url,
+      { jsonrpc: '2.0', id: 4, method: 'ping' },
+      { ...headers, 'mcp-protocol-version': '1999-01-01' },
+    );
     expect(badVersion.status).toBe(400);
     expect(badVersion.json().error.message).toMatch(/Unsupported protocol version/);
 
@@ -92,10 +108,18 @@ describe('/mcp with the SDK client', () => {
     expect(unknownMethod.status).toBe(200);
     expect(unknownMethod.json()).toMatchObject({ id: 5, error: { code: -32601 } });
 
-    const badAccept = await raw(`${server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...headers }, body: '{"jsonrpc":"2.0","id":6,"method":"ping"}' });
+    const badAccept = await raw(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: '{"jsonrpc":"2.0","id":6,"method":"ping"}',
+    });
     expect(badAccept.status).toBe(406);
 
-    const wrongType = await raw(`${server.url}/mcp`, { method: 'POST', headers: { 'content-type': 'text/plain', accept: MCP_ACCEPT, ...headers }, body: 'ping' });
+    const wrongType = await raw(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: MCP_ACCEPT, ...headers },
+      body: 'ping',
+    });
     expect(wrongType.status).toBe(415);
     expect(wrongType.json().jsonrpc).toBe('2.0');
 
@@ -180,12 +204,25 @@ describe('/mcp GET stream', () => {
     expect(setLevel.json().result).toEqual({});
     const res = await fetch(`${server.url}/mcp`, { headers: { ...headers, accept: 'text/event-stream' } });
     const reader = res.body!.getReader();
-    const call = await mcpPost(server.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } } }, headers);
+    const call = await mcpPost(
+      server.url,
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } },
+      },
+      headers,
+    );
     expect(call.json().result.isError).toBeFalsy();
     let text = '';
     while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
     const data = /data: (.*)\n/.exec(text)![1]!;
-    expect(JSON.parse(data)).toMatchObject({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'debug', data: { tool: 'estimate_cost' } } });
+    expect(JSON.parse(data)).toMatchObject({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { level: 'debug', data: { tool: 'estimate_cost' } },
+    });
     await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
     await reader.cancel().catch(() => undefined);
   });

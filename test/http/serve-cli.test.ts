@@ -21,7 +21,10 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function spawnServe(args: string[], env: Record<string, string> = {}): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+function spawnServe(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
   const telemetryDir = mkdtempSync(join(tmpdir(), 'serve-cli-telemetry-'));
   const child = spawn(process.execPath, [MAIN, 'serve', '--http', '--telemetry-dir', telemetryDir, ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
@@ -41,7 +44,10 @@ async function startServe(args: string[] = [], env: Record<string, string> = {})
   const s = spawnServe(['--port', '0', ...args], env);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const line = s.stderr().split('\n').find((l) => l.includes('"msg":"listening"'));
+    const line = s
+      .stderr()
+      .split('\n')
+      .find((l) => l.includes('"msg":"listening"'));
     if (line) return { ...s, url: JSON.parse(line).url as string };
     if (Date.now() > deadline || s.child.exitCode !== null) throw new Error(`serve did not start: ${s.stderr()}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -70,7 +76,12 @@ describe('llm-pricing-mcp serve --http', () => {
 
     const headers = await openSession(s.url);
     // A tools/call whose body arrives slowly: the request is in flight from its headers on.
-    const body = JSON.stringify({ jsonrpc: '2.0', id: 42, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } } });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 42,
+      method: 'tools/call',
+      params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } },
+    });
     const u = new URL(s.url);
     const socket: Socket = connect(Number(u.port), u.hostname);
     let response = '';
@@ -81,7 +92,9 @@ describe('llm-pricing-mcp serve --http', () => {
       `Mcp-Session-Id: ${headers['mcp-session-id']}\r\nMcp-Protocol-Version: ${PROTOCOL_VERSION}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
     socket.write(head + body.slice(0, 20));
     // /health/detailed counts itself too: 2 means the slow call is in flight.
-    await until('the slow call to be in flight', async () => ((await raw(`${s.url}/health/detailed`)).json().in_flight >= 2 ? true : undefined));
+    await until('the slow call to be in flight', async () =>
+      (await raw(`${s.url}/health/detailed`)).json().in_flight >= 2 ? true : undefined,
+    );
 
     s.child.kill('SIGTERM');
     const ready = await until('readiness to go 503', async () => {
@@ -117,7 +130,9 @@ describe('llm-pricing-mcp serve --http', () => {
     socket.on('error', () => undefined);
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
     socket.write(`POST /rest-never-ends HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{`);
-    await until('the stuck request to be in flight', async () => ((await raw(`${s.url}/health/detailed`)).json().in_flight >= 2 ? true : undefined));
+    await until('the stuck request to be in flight', async () =>
+      (await raw(`${s.url}/health/detailed`)).json().in_flight >= 2 ? true : undefined,
+    );
     const started = Date.now();
     s.child.kill('SIGTERM');
     expect(await s.exit).toBe(0);

@@ -25,7 +25,15 @@ const toyContext: HttpAppContext = {
   catalog: { models: [], providers: [], data_as_of: '2026-01-01', source: 'none', listModels: () => [] },
 };
 
-export async function startToy(opts: { allowedHosts?: string[]; allowedOrigins?: string[]; maxSessions?: number; sessionIdleTtlMs?: number; bodyLimitBytes?: number } = {}): Promise<RunningHttpServer> {
+export async function startToy(
+  opts: {
+    allowedHosts?: string[];
+    allowedOrigins?: string[];
+    maxSessions?: number;
+    sessionIdleTtlMs?: number;
+    bodyLimitBytes?: number;
+  } = {},
+): Promise<RunningHttpServer> {
   const http = await buildHttpApp({
     ctx: toyContext,
     createMcpServer: createToyServer,

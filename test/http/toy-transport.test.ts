@@ -46,7 +46,11 @@ describe('abandoned requests', () => {
     // ...and stops counting once its client is gone.
     for (let i = 0; i < 100 && (await inFlight()) > 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect(await inFlight()).toBe(1);
-    const r = await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 1 } } }, headers);
+    const r = await mcpPost(
+      server.url,
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add', arguments: { a: 1, b: 1 } } },
+      headers,
+    );
     expect(r.json().result.structuredContent).toEqual({ sum: 2 });
     const head = await raw(`${server.url}/mcp`, { method: 'HEAD', headers: { ...headers, accept: 'text/event-stream' } });
     expect(head.status).toBe(404);

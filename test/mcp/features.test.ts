@@ -34,7 +34,10 @@ describe('resources', () => {
     expect(uris).toContain('pricing://provider/openai');
     expect(uris).toContain('pricing://provider/anyscale');
     const { resourceTemplates } = await server.client.listResourceTemplates();
-    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual(['pricing://model/{provider}/{model}', 'pricing://provider/{provider}']);
+    expect(resourceTemplates.map((t) => t.uriTemplate).sort()).toEqual([
+      'pricing://model/{provider}/{model}',
+      'pricing://provider/{provider}',
+    ]);
   });
 
   it('reads the catalog summary', async () => {
@@ -128,10 +131,17 @@ describe('logging', () => {
     await callTool(server.client, 'estimate_cost', { model_name: 'gpt-4x', input_tokens: 1, output_tokens: 1 });
     await server.client.ping();
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: 'debug', logger: 'llm-pricing-mcp', data: expect.objectContaining({ event: 'tool_call', tool: 'estimate_cost' }) }),
+      expect.objectContaining({
+        level: 'debug',
+        logger: 'llm-pricing-mcp',
+        data: expect.objectContaining({ event: 'tool_call', tool: 'estimate_cost' }),
+      }),
     );
     expect(logs).toContainEqual(
-      expect.objectContaining({ level: 'info', data: expect.objectContaining({ event: 'tool_error', message: expect.stringContaining('gpt-4x') }) }),
+      expect.objectContaining({
+        level: 'info',
+        data: expect.objectContaining({ event: 'tool_error', message: expect.stringContaining('gpt-4x') }),
+      }),
     );
 
     await server.client.setLoggingLevel('error');

@@ -49,7 +49,9 @@ describe('output schema check', () => {
     expect(run.result.isError).toBe(true);
     expect(run.result.structuredContent).toBeUndefined();
     const first = run.result.content[0];
-    expect(first?.type === 'text' ? first.text : '').toMatch(/^broken_tool failed inside the server \(output does not match its schema: total: .*\)\. This is a server bug/);
+    expect(first?.type === 'text' ? first.text : '').toMatch(
+      /^broken_tool failed inside the server \(output does not match its schema: total: .*\)\. This is a server bug/,
+    );
   });
 
   it('does the same on the direct tools/call path', () => {
@@ -57,8 +59,16 @@ describe('output schema check', () => {
     installToolDispatcher(mcp, [brokenTool], ctx, new ClientLog(mcp.server));
     const direct = directToolCall(mcp);
     expect(direct).toBeTypeOf('function');
-    const request: JSONRPCRequest = { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'broken_tool', arguments: { break_it: true } } };
-    const answer = direct!(request) as unknown as { id: number; result: { isError?: boolean; structuredContent?: unknown; content: Array<{ text: string }> } };
+    const request: JSONRPCRequest = {
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'broken_tool', arguments: { break_it: true } },
+    };
+    const answer = direct!(request) as unknown as {
+      id: number;
+      result: { isError?: boolean; structuredContent?: unknown; content: Array<{ text: string }> };
+    };
     expect(answer.id).toBe(5);
     expect(answer.result.isError).toBe(true);
     expect(answer.result.structuredContent).toBeUndefined();

@@ -105,11 +105,32 @@ describe('serve --stdio, raw JSON-RPC', () => {
         '{"jsonrpc":"2.0","id":{"nested":true},"method":"ping"}',
         '{"jsonrpc":"2.0","method":"notifications/unknown_thing","params":{}}',
         '{"jsonrpc":"2.0","id":777,"result":{}}',
-        '[' .repeat(200_000) + ']'.repeat(200_000),
+        '['.repeat(200_000) + ']'.repeat(200_000),
         '{"jsonrpc":"2.0","id":"\u0000\ud800","method":"ping"}',
-        JSON.stringify({ jsonrpc: '2.0', id: 11, method: 'tools/call', params: { name: 'estimate_cost', arguments: JSON.parse('{"__proto__":{"polluted":1},"model_name":"gpt-4","input_tokens":1,"output_tokens":1}') } }),
-        JSON.stringify({ jsonrpc: '2.0', id: 12, method: 'tools/call', params: { name: 'compare_costs', arguments: { model_names: Array(5000).fill('gpt-4'), input_tokens: 1, output_tokens: 1 } } }),
-        JSON.stringify({ jsonrpc: '2.0', id: 13, method: 'tools/call', params: { name: 'estimate_cost', arguments: { model_name: 'x'.repeat(100_000), input_tokens: 1e308, output_tokens: Number.MAX_SAFE_INTEGER } } }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 11,
+          method: 'tools/call',
+          params: {
+            name: 'estimate_cost',
+            arguments: JSON.parse('{"__proto__":{"polluted":1},"model_name":"gpt-4","input_tokens":1,"output_tokens":1}'),
+          },
+        }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 12,
+          method: 'tools/call',
+          params: { name: 'compare_costs', arguments: { model_names: Array(5000).fill('gpt-4'), input_tokens: 1, output_tokens: 1 } },
+        }),
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 13,
+          method: 'tools/call',
+          params: {
+            name: 'estimate_cost',
+            arguments: { model_name: 'x'.repeat(100_000), input_tokens: 1e308, output_tokens: Number.MAX_SAFE_INTEGER },
+          },
+        }),
         JSON.stringify({ jsonrpc: '2.0', id: 14, method: 'resources/read', params: { uri: 'not a uri' } }),
         JSON.stringify({ jsonrpc: '2.0', id: 15, method: 'prompts/get', params: { name: 'nope' } }),
       ];
@@ -136,9 +157,19 @@ describe('serve --stdio, raw JSON-RPC', () => {
 
   it('answers everything already asked when stdin closes right after the requests', async () => {
     const s = await startRaw();
-    s.send({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } } });
+    s.send({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '0' } },
+    });
     for (let id = 1; id <= 5; id++) {
-      s.send({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'compare_costs', arguments: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 5000, output_tokens: 2000 } } });
+      s.send({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'compare_costs', arguments: { model_names: ['gpt-4', 'gpt-4o'], input_tokens: 5000, output_tokens: 2000 } },
+      });
     }
     s.child.stdin.end();
     expect(await s.exited).toEqual({ code: 0, signal: null });
@@ -170,7 +201,11 @@ describe('serve --stdio, raw JSON-RPC', () => {
     const loud = await startRaw(['--announce']);
     try {
       const first = await loud.next();
-      expect(first).toMatchObject({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', logger: 'llm-pricing-mcp' } });
+      expect(first).toMatchObject({
+        jsonrpc: '2.0',
+        method: 'notifications/message',
+        params: { level: 'info', logger: 'llm-pricing-mcp' },
+      });
       expect(first.params.data).toMatchObject({ event: 'server_started', name: 'llm-pricing-mcp', transport: 'stdio' });
       expect(first.params.data.tools).toHaveLength(6);
       expect(first).not.toHaveProperty('id');

@@ -38,7 +38,13 @@ describe('tools/list', () => {
     for (const t of TOOLS) {
       reference.registerTool(
         t.name,
-        { title: t.title, description: t.description, inputSchema: t.input, outputSchema: t.output, annotations: { title: t.title, ...READ_ONLY_ANNOTATIONS } },
+        {
+          title: t.title,
+          description: t.description,
+          inputSchema: t.input,
+          outputSchema: t.output,
+          annotations: { title: t.title, ...READ_ONLY_ANNOTATIONS },
+        },
         () => ({ content: [] }),
       );
     }

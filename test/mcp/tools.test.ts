@@ -112,19 +112,35 @@ describe('estimate_cost', () => {
 
   it('rejects bad token counts and arguments, saying which and why', async () => {
     await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: -5, output_tokens: 1 }, /input_tokens cannot be negative, got -5/);
-    await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: 1, output_tokens: 2.5 }, /output_tokens must be a whole number of tokens, got 2.5/);
+    await fails(
+      'estimate_cost',
+      { model_name: 'gpt-4', input_tokens: 1, output_tokens: 2.5 },
+      /output_tokens must be a whole number of tokens, got 2.5/,
+    );
     await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: 1000 }, /output_tokens is required/);
-    await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: '5000', output_tokens: 1 }, /input_tokens must be a whole number of tokens, got "5000"/);
+    await fails(
+      'estimate_cost',
+      { model_name: 'gpt-4', input_tokens: '5000', output_tokens: 1 },
+      /input_tokens must be a whole number of tokens, got "5000"/,
+    );
     await fails('estimate_cost', { input_tokens: 1, output_tokens: 1 }, /model_name is required/);
     await fails('estimate_cost', { model_name: '  ', input_tokens: 1, output_tokens: 1 }, /model_name must not be empty/);
     await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1, requests: 0 }, /requests must be at least 1/);
-    await fails('estimate_cost', { model_name: 'gpt-4', input_tokens: 100, output_tokens: 1, cached_input_tokens: 500 }, /cached_input_tokens/);
+    await fails(
+      'estimate_cost',
+      { model_name: 'gpt-4', input_tokens: 100, output_tokens: 1, cached_input_tokens: 500 },
+      /cached_input_tokens/,
+    );
   });
 });
 
 describe('compare_costs', () => {
   it('ranks models cheapest first with the range', async () => {
-    const r = await ok('compare_costs', { model_names: ['gpt-4', 'gpt-3.5-turbo', 'claude-3-opus'], input_tokens: 5000, output_tokens: 2000 });
+    const r = await ok('compare_costs', {
+      model_names: ['gpt-4', 'gpt-3.5-turbo', 'claude-3-opus'],
+      input_tokens: 5000,
+      output_tokens: 2000,
+    });
     expect(r.comparison.map((c: Json) => c.model)).toEqual(['gpt-3.5-turbo', expect.stringMatching(/claude-3-opus/), 'gpt-4']);
     expect(r.comparison.map((c: Json) => c.rank)).toEqual([1, 2, 3]);
     expect(r.cheapest_model).toBe('gpt-3.5-turbo');
@@ -147,12 +163,25 @@ describe('compare_costs', () => {
   it('needs two known models and a sane list', async () => {
     await fails('compare_costs', { model_names: [], input_tokens: 1, output_tokens: 1 }, /at least 2 models/, /got 0/);
     await fails('compare_costs', { model_names: ['gpt-4'], input_tokens: 1, output_tokens: 1 }, /at least 2 models/, /estimate_cost/);
-    await fails('compare_costs', { model_names: ['gpt-4', 'zzz-unknown'], input_tokens: 1, output_tokens: 1 }, /at least 2 different known models/, /zzz-unknown/);
-    await fails('compare_costs', { model_names: ['gpt-4', 'openai:gpt-4'], input_tokens: 1, output_tokens: 1 }, /at least 2 different known models/);
+    await fails(
+      'compare_costs',
+      { model_names: ['gpt-4', 'zzz-unknown'], input_tokens: 1, output_tokens: 1 },
+      /at least 2 different known models/,
+      /zzz-unknown/,
+    );
+    await fails(
+      'compare_costs',
+      { model_names: ['gpt-4', 'openai:gpt-4'], input_tokens: 1, output_tokens: 1 },
+      /at least 2 different known models/,
+    );
     const many = Array.from({ length: 26 }, (_, i) => `model-${i}`);
     await fails('compare_costs', { model_names: many, input_tokens: 1, output_tokens: 1 }, /at most 25/);
     await fails('compare_costs', { model_names: 'gpt-4, gpt-4o', input_tokens: 1, output_tokens: 1 }, /model_names must be a list/);
-    await fails('compare_costs', { model_names: ['gpt-4', 'gpt-4o'], input_tokens: -1, output_tokens: 1 }, /input_tokens cannot be negative/);
+    await fails(
+      'compare_costs',
+      { model_names: ['gpt-4', 'gpt-4o'], input_tokens: -1, output_tokens: 1 },
+      /input_tokens cannot be negative/,
+    );
   });
 });
 

@@ -25,7 +25,7 @@ const get = (key: string): ModelEntry => {
 };
 
 describe('providers', () => {
-  test('the guide\'s twelve come first, in the guide\'s order and names', () => {
+  test("the guide's twelve come first, in the guide's order and names", () => {
     expect(catalog.providers.slice(0, 12).map((p) => p.name)).toEqual([
       'OpenAI',
       'Anthropic',
@@ -41,7 +41,11 @@ describe('providers', () => {
       'Amazon Bedrock',
     ]);
     expect(GUIDE_PROVIDER_IDS).toHaveLength(12);
-    for (const id of GUIDE_PROVIDER_IDS) expect(catalog.models.some((m) => m.provider.id === id), id).toBe(true);
+    for (const id of GUIDE_PROVIDER_IDS)
+      expect(
+        catalog.models.some((m) => m.provider.id === id),
+        id,
+      ).toBe(true);
   });
 
   test('Anyscale is listed as discontinued with its last prices, never dropped', () => {
@@ -68,7 +72,10 @@ describe('providers', () => {
     const listed = new Set(catalog.models.map((m) => m.provider.id));
     for (const hidden of ['openrouter', 'azure', 'github-copilot', 'huggingface_together', 'cursor']) {
       expect(listed.has(hidden), hidden).toBe(false);
-      expect(catalog.all_models.some((m) => m.provider.id === hidden), hidden).toBe(true);
+      expect(
+        catalog.all_models.some((m) => m.provider.id === hidden),
+        hidden,
+      ).toBe(true);
       expect(catalog.listModels({ provider: hidden, include_deprecated: true }).length, hidden).toBeGreaterThan(0);
     }
     expect(catalog.all_models.filter((m) => m.provider.id === 'openrouter').length).toBeGreaterThan(500);
@@ -95,11 +102,15 @@ describe('provenance and data version', () => {
     if (version === '0.1.8') expect(catalog.data_as_of).toContain('published 2026-09-23');
   });
 
-  test('an unknown base version does not borrow the overlay\'s publish date', () => {
-    const c = buildCatalog(base, parseOverlay({ as_of: '2026-11-24', base: { package: 'p', version: '0.1.8', published: '2026-09-23', source: 's' } }), {
-      now: NOW,
-      baseVersion: '9.9.9',
-    });
+  test("an unknown base version does not borrow the overlay's publish date", () => {
+    const c = buildCatalog(
+      base,
+      parseOverlay({ as_of: '2026-11-24', base: { package: 'p', version: '0.1.8', published: '2026-09-23', source: 's' } }),
+      {
+        now: NOW,
+        baseVersion: '9.9.9',
+      },
+    );
     expect(c.data_as_of).toContain('genai-prices 9.9.9 (publish date unknown)');
     const m = c.all_models.find((x) => x.key === 'openai:gpt-4');
     expect(m?.price_source.note).toMatch(/publish date unknown/);

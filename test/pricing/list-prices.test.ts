@@ -74,9 +74,30 @@ const ROWS: Row[] = [
   ['groq:llama-3.3-70b-versatile', 'groq:llama-3.3-70b-versatile', '0.59', '0.79', GROQ, BASE_DATE],
   ['groq:llama-3.1-8b-instant', 'groq:llama-3.1-8b-instant', '0.05', '0.08', GROQ, BASE_DATE],
   ['groq:mixtral-8x7b-32768', 'groq:mixtral-8x7b-32768', '0.24', '0.24', GROQ, BASE_DATE],
-  ['together:meta-llama/Llama-3.3-70B-Instruct-Turbo', 'together:meta-llama/Llama-3.3-70B-Instruct-Turbo', '0.88', '0.88', TOGETHER, BASE_DATE],
-  ['together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', 'together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo', '0.18', '0.18', TOGETHER, BASE_DATE],
-  ['together:meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo', 'together:meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo', '3.5', '3.5', TOGETHER, BASE_DATE],
+  [
+    'together:meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    'together:meta-llama/Llama-3.3-70B-Instruct-Turbo',
+    '0.88',
+    '0.88',
+    TOGETHER,
+    BASE_DATE,
+  ],
+  [
+    'together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo',
+    'together:meta-llama/Meta-Llama-3.1-8B-Instruct-Turbo',
+    '0.18',
+    '0.18',
+    TOGETHER,
+    BASE_DATE,
+  ],
+  [
+    'together:meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo',
+    'together:meta-llama/Meta-Llama-3.1-405B-Instruct-Turbo',
+    '3.5',
+    '3.5',
+    TOGETHER,
+    BASE_DATE,
+  ],
   ['fireworks:llama-v3p1-8b-instruct', 'fireworks:llama-v3p1-8b-instruct', '0.2', '0.2', FIREWORKS, BASE_DATE],
   ['fireworks:deepseek-v3-0324', 'fireworks:deepseek-v3-0324', '0.9', '0.9', FIREWORKS, BASE_DATE],
   ['sonar', 'perplexity:sonar', '1', '1', PERPLEXITY, BASE_DATE],
@@ -120,23 +141,20 @@ describe('published list prices', () => {
     expect(r.model.price_source.source.length).toBeGreaterThan(0);
   });
 
-  test.each(ROWS.filter((r) => !/^(ai21|anyscale):/.test(r[1])))(
-    'genai-prices agrees for %s',
-    (_query, key, input, output) => {
-      const model = catalog.all_models.find((m) => m.key === key);
-      expect(model).toBeDefined();
-      if (!model) return;
-      // 1,000 tokens each (below every long-context tier), scaled to 1M for comparison.
-      const usage = { input_tokens: 1000, output_tokens: 1000 };
-      const opts = { providerId: model.provider.id, timestamp: new Date('2026-11-24T12:00:00Z') };
-      // genai-prices matches API model names by its rules; some ids are not among them (its "codestral" entry
-      // matches only "codestral-latest"/"codestral-2501", Fireworks' rules want the full model path), so try
-      // the id, then the names its rules accept.
-      const names = [model.id, ...model.aliases, `accounts/fireworks/models/${model.id}`];
-      const result = names.map((n) => calcPrice(usage, n, opts)).find((r) => r !== null && r.model.id === model.id);
-      expect(result).toBeDefined();
-      expect((result?.input_price ?? NaN) * 1000).toBeCloseTo(Number(input), 9);
-      expect((result?.output_price ?? NaN) * 1000).toBeCloseTo(Number(output), 9);
-    },
-  );
+  test.each(ROWS.filter((r) => !/^(ai21|anyscale):/.test(r[1])))('genai-prices agrees for %s', (_query, key, input, output) => {
+    const model = catalog.all_models.find((m) => m.key === key);
+    expect(model).toBeDefined();
+    if (!model) return;
+    // 1,000 tokens each (below every long-context tier), scaled to 1M for comparison.
+    const usage = { input_tokens: 1000, output_tokens: 1000 };
+    const opts = { providerId: model.provider.id, timestamp: new Date('2026-11-24T12:00:00Z') };
+    // genai-prices matches API model names by its rules; some ids are not among them (its "codestral" entry
+    // matches only "codestral-latest"/"codestral-2501", Fireworks' rules want the full model path), so try
+    // the id, then the names its rules accept.
+    const names = [model.id, ...model.aliases, `accounts/fireworks/models/${model.id}`];
+    const result = names.map((n) => calcPrice(usage, n, opts)).find((r) => r !== null && r.model.id === model.id);
+    expect(result).toBeDefined();
+    expect((result?.input_price ?? NaN) * 1000).toBeCloseTo(Number(input), 9);
+    expect((result?.output_price ?? NaN) * 1000).toBeCloseTo(Number(output), 9);
+  });
 });

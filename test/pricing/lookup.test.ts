@@ -47,7 +47,7 @@ describe('dated snapshots resolve to the model whose prices apply', () => {
     expect(via(name)).toBe('snapshot');
   });
 
-  test('a snapshot with its own price keeps it: gpt-4o-2024-05-13 is $5/$15, not gpt-4o\'s $2.5/$10', () => {
+  test("a snapshot with its own price keeps it: gpt-4o-2024-05-13 is $5/$15, not gpt-4o's $2.5/$10", () => {
     const m = ok(catalog.resolve('gpt-4o-2024-05-13')).model;
     expect(m.key).toBe('openai:gpt-4o-2024-05-13');
     expect(m.rates).toMatchObject({ input: '5', output: '15' });
@@ -92,11 +92,14 @@ describe('provider-qualified names', () => {
     expect(key('mistralai/Mixtral-8x7B-Instruct-v0.1')).toBe('together:mistralai/Mixtral-8x7B-Instruct-v0.1');
     expect(key('google/gemma-7b')).toBe('together:google/gemma-7b');
     // with no exact id anywhere, the qualified rule match is used
-    expect(ok(catalog.resolve('mistralai/mixtral-8x7b-something'))).toMatchObject({ via: 'qualified', model: { key: 'mistral:mixtral-8x7b' } });
+    expect(ok(catalog.resolve('mistralai/mixtral-8x7b-something'))).toMatchObject({
+      via: 'qualified',
+      model: { key: 'mistral:mixtral-8x7b' },
+    });
   });
 });
 
-describe('an unqualified name resolves to the model\'s maker', () => {
+describe("an unqualified name resolves to the model's maker", () => {
   test.each([
     ['gpt-4o', 'openai'], // also sold by Azure, OpenRouter, GitHub Copilot
     ['gpt-4', 'openai'],
@@ -111,7 +114,7 @@ describe('an unqualified name resolves to the model\'s maker', () => {
   });
 });
 
-describe('generic open-model names resolve to every host\'s offer', () => {
+describe("generic open-model names resolve to every host's offer", () => {
   test.each([
     ['llama-3.1-70b', ['groq', 'together', 'aws']],
     ['llama-3.3-70b', ['groq', 'together', 'aws']],
@@ -127,7 +130,7 @@ describe('generic open-model names resolve to every host\'s offer', () => {
     expect(blended).toEqual([...blended].sort((a, b) => a - b));
   });
 
-  test('a provider filter picks that host\'s offer', () => {
+  test("a provider filter picks that host's offer", () => {
     expect(key('llama-3.1-8b', 'Fireworks AI')).toBe('fireworks:llama-v3p1-8b-instruct');
     expect(key('mixtral-8x7b', 'bedrock')).toBe('aws:mistral.mixtral-8x7b-instruct-v0:1');
   });
@@ -139,7 +142,7 @@ describe('generic open-model names resolve to every host\'s offer', () => {
   });
 });
 
-describe('guards against mis-matches in the base data\'s match rules', () => {
+describe("guards against mis-matches in the base data's match rules", () => {
   test('gemini-1.5-flash-8b is the 8B model ($0.0375), not Gemini 1.5 Flash ($0.075)', () => {
     // genai-prices itself gets this wrong: its rule `contains "gemini-1.5-flash"` matches first.
     const base = calcPrice({ input_tokens: 1_000_000 }, 'gemini-1.5-flash-8b', { providerId: 'google' });
@@ -151,7 +154,7 @@ describe('guards against mis-matches in the base data\'s match rules', () => {
     }
   });
 
-  test('command-r-plus-04-2024 keeps its own $3/$15 price, never the 08-2024 model\'s $2.5/$10', () => {
+  test("command-r-plus-04-2024 keeps its own $3/$15 price, never the 08-2024 model's $2.5/$10", () => {
     const m = ok(catalog.resolve('command-r-plus-04-2024')).model;
     expect(m.rates).toMatchObject({ input: '3', output: '15' });
   });
@@ -166,7 +169,7 @@ describe('guards against mis-matches in the base data\'s match rules', () => {
     expect(key('mistral-medium')).toBe('mistral:mistral-medium-3-1');
   });
 
-  test('claude-opus-4-1 is Anthropic\'s, although Google\'s rules would file it under claude-4-opus', () => {
+  test("claude-opus-4-1 is Anthropic's, although Google's rules would file it under claude-4-opus", () => {
     const base = calcPrice({ input_tokens: 1 }, 'claude-opus-4-1-20250805', { providerId: 'google' });
     expect(base?.model.id).toBe('claude-4-opus');
     expect(key('claude-opus-4-1-20250805')).toBe('anthropic:claude-opus-4-1');
@@ -217,7 +220,7 @@ describe('unknown names', () => {
   });
 });
 
-describe('provider filters accept the guide\'s names, genai-prices\' names and ids, in any case', () => {
+describe("provider filters accept the guide's names, genai-prices' names and ids, in any case", () => {
   test.each([
     ['Mistral AI', 'mistral'],
     ['Mistral', 'mistral'],
@@ -240,7 +243,7 @@ describe('provider filters accept the guide\'s names, genai-prices\' names and i
     expect(list.every((m) => m.provider.id === id)).toBe(true);
   });
 
-  test('the listing shows the guide\'s names', () => {
+  test("the listing shows the guide's names", () => {
     const names = catalog.providers.map((p) => p.name);
     for (const n of ['Mistral AI', 'Fireworks AI', 'Perplexity AI', 'Amazon Bedrock']) expect(names).toContain(n);
     for (const n of ['Mistral', 'Fireworks', 'Perplexity', 'AWS Bedrock']) expect(names).not.toContain(n);

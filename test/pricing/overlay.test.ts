@@ -45,14 +45,18 @@ describe('the schema rejects a broken overlay with a message naming the entry an
     ['garbage', 'cheap'],
   ])('bad price: %s', (_label, price) => {
     const entry = { ...goodModel, rates: { input: price, output: '1' } };
-    expect(() => parseOverlay({ as_of: '2026-11-24', models: [entry] })).toThrow(/models\[0\]\.rates\.input \("x-model"\): must be a non-negative decimal/);
+    expect(() => parseOverlay({ as_of: '2026-11-24', models: [entry] })).toThrow(
+      /models\[0\]\.rates\.input \("x-model"\): must be a non-negative decimal/,
+    );
   });
 
   test('a bad top-level as_of and a performance entry without figures', () => {
     expect(() => parseOverlay({ as_of: '24/11/2026' })).toThrow(/as_of: must be a date/);
     const perf = { model: 'openai:gpt-4o', source: 's', as_of: '2026-01-01' };
     expect(() => parseOverlay({ as_of: '2026-11-24', performance: [perf] })).toThrow(/needs throughput_tps or latency_ms/);
-    expect(() => parseOverlay({ as_of: '2026-11-24', performance: [{ ...perf, throughput_tps: -5 }] })).toThrow(/performance\[0\]\.throughput_tps/);
+    expect(() => parseOverlay({ as_of: '2026-11-24', performance: [{ ...perf, throughput_tps: -5 }] })).toThrow(
+      /performance\[0\]\.throughput_tps/,
+    );
   });
 
   test('a generic name must point at provider:model keys', () => {
@@ -115,7 +119,20 @@ describe('the real overlay', () => {
     const both = catalog.all_models.filter((m) => m.performance && m.use_case);
     expect(both.length).toBeGreaterThanOrEqual(40);
     const withUseCase = new Set(catalog.all_models.filter((m) => m.use_case).map((m) => m.provider.id));
-    for (const id of ['openai', 'anthropic', 'google', 'cohere', 'mistral', 'groq', 'together', 'fireworks', 'perplexity', 'ai21', 'anyscale', 'aws']) {
+    for (const id of [
+      'openai',
+      'anthropic',
+      'google',
+      'cohere',
+      'mistral',
+      'groq',
+      'together',
+      'fireworks',
+      'perplexity',
+      'ai21',
+      'anyscale',
+      'aws',
+    ]) {
       expect(withUseCase.has(id), id).toBe(true);
     }
   });

@@ -37,7 +37,10 @@ beforeAll(async () => {
   bodies.set('/up.json', { status: 200, body: JSON.stringify(withGpt4(45, 90)) });
   bodies.set('/same.json', { status: 200, body: JSON.stringify(withGpt4(30, 60)) });
   bodies.set('/garbage.json', { status: 200, body: '{"not": "json"' });
-  bodies.set('/bad-schema.json', { status: 200, body: JSON.stringify([{ id: 'x', name: 'X', models: [{ id: 'm', match: { equals: 'm' }, prices: { input_mtok: -1 } }] }]) });
+  bodies.set('/bad-schema.json', {
+    status: 200,
+    body: JSON.stringify([{ id: 'x', name: 'X', models: [{ id: 'm', match: { equals: 'm' }, prices: { input_mtok: -1 } }] }]),
+  });
   bodies.set('/tiny.json', { status: 200, body: JSON.stringify([base[0]]) });
   bodies.set('/error.json', { status: 500, body: 'oops' });
 });
@@ -78,7 +81,10 @@ describe('refreshing base prices at run time', () => {
       ]),
     );
     expect(store.catalog.data_as_of).toContain(`fetched 2026-11-24T12:00:00.000Z from ${baseUrl}/up.json`);
-    expect(store.catalog.resolve('gpt-4').ok && (store.catalog.resolve('gpt-4') as { model: { price_source: { as_of: string } } }).model.price_source.as_of).toBe('2026-11-24');
+    expect(
+      store.catalog.resolve('gpt-4').ok &&
+        (store.catalog.resolve('gpt-4') as { model: { price_source: { as_of: string } } }).model.price_source.as_of,
+    ).toBe('2026-11-24');
     // overlay providers survive a base refresh
     expect(store.catalog.provider('AI21 Labs')?.id).toBe('ai21');
   });

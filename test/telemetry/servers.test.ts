@@ -48,7 +48,7 @@ describe('telemetry across server processes', () => {
     }
   });
 
-  it('blue and green on one directory see and keep each other\'s counts', async () => {
+  it("blue and green on one directory see and keep each other's counts", async () => {
     const dir = await tempDir();
     const [blue, green] = await Promise.all([
       connectSdk({ telemetryDir: dir, env: { DEPLOYMENT_COLOR: 'blue' } }),

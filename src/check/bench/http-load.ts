@@ -25,17 +25,26 @@ export class McpHttpConnection {
 
   async initialize(timeoutMs: number): Promise<void> {
     const reply = await this.post(
-      { jsonrpc: '2.0', id: this.nextId++, method: 'initialize', params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } } },
+      {
+        jsonrpc: '2.0',
+        id: this.nextId++,
+        method: 'initialize',
+        params: { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
+      },
       timeoutMs,
     );
-    if (reply.status !== 200 || !reply.sessionId) throw new Error(`initialize answered HTTP ${reply.status} without a session: ${reply.body.slice(0, 200)}`);
+    if (reply.status !== 200 || !reply.sessionId)
+      throw new Error(`initialize answered HTTP ${reply.status} without a session: ${reply.body.slice(0, 200)}`);
     this.sessionId = reply.sessionId;
     await this.post({ jsonrpc: '2.0', method: 'notifications/initialized' }, timeoutMs);
   }
 
   /** One tools/call; true when it answered 200 with a result that is not an error. */
   async call(name: string, args: Record<string, unknown>, timeoutMs: number): Promise<boolean> {
-    const reply = await this.post({ jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args } }, timeoutMs);
+    const reply = await this.post(
+      { jsonrpc: '2.0', id: this.nextId++, method: 'tools/call', params: { name, arguments: args } },
+      timeoutMs,
+    );
     if (reply.status !== 200) return false;
     const msg = parseReply(reply.body);
     return msg !== undefined && msg.error === undefined && (msg.result as { isError?: boolean } | undefined)?.isError !== true;
@@ -70,7 +79,11 @@ export class McpHttpConnection {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const sid = res.headers['mcp-session-id'];
-          resolve({ status: res.statusCode ?? 0, sessionId: typeof sid === 'string' ? sid : undefined, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            sessionId: typeof sid === 'string' ? sid : undefined,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
         });
         res.on('error', reject);
       });
@@ -141,7 +154,7 @@ export async function runLoad(
           return;
         }
         issued++;
-        let ok = false;
+        let ok: boolean;
         try {
           ok = await conn.call(load.tool, load.args, load.requestTimeoutMs);
         } catch {

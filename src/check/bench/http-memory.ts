@@ -43,10 +43,23 @@ function sampleRss(pid: number): () => Promise<RssWindow | undefined> {
 
 export async function measureMemory(
   target: { pid: number; url: string; call: { name: string; args: Record<string, unknown> } },
-  run: { checkpoints: number[]; connections: number; timeLimitMs: number; requestTimeoutMs: number; onLine(line: string): void; label: string },
+  run: {
+    checkpoints: number[];
+    connections: number;
+    timeLimitMs: number;
+    requestTimeoutMs: number;
+    onLine(line: string): void;
+    label: string;
+  },
 ): Promise<MemoryProfile> {
   const out: MemoryProfile = { rss: new Map(), window: new Map() };
-  const load = (calls: number) => ({ calls, timeLimitMs: run.timeLimitMs, tool: target.call.name, args: target.call.args, requestTimeoutMs: run.requestTimeoutMs });
+  const load = (calls: number) => ({
+    calls,
+    timeLimitMs: run.timeLimitMs,
+    tool: target.call.name,
+    args: target.call.args,
+    requestTimeoutMs: run.requestTimeoutMs,
+  });
   let total = 0;
   const conns = await openConnections(target.url, run.connections, run.requestTimeoutMs);
   try {

@@ -131,7 +131,13 @@ async function startBare(opts: BenchOptions): Promise<Target> {
 
 /** Calls per second of each target at `connections`, measured in alternating rounds. */
 async function throughputSideBySide(targets: Target[], connections: number, opts: BenchOptions): Promise<Throughput[]> {
-  const load = (t: Target, calls: number) => ({ calls, timeLimitMs: opts.phaseTimeLimitMs, tool: t.call.name, args: t.call.args, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  const load = (t: Target, calls: number) => ({
+    calls,
+    timeLimitMs: opts.phaseTimeLimitMs,
+    tool: t.call.name,
+    args: t.call.args,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  });
   const pools: McpHttpConnection[][] = [];
   try {
     for (const t of targets) pools.push(await openConnections(t.url, connections, REQUEST_TIMEOUT_MS));
@@ -181,7 +187,14 @@ export const httpSection: BenchSection = {
     for (const start of [startOurs, startBare]) {
       const t = await start(opts);
       try {
-        const run = { checkpoints: opts.rssCheckpoints, connections: widest, timeLimitMs: opts.phaseTimeLimitMs, requestTimeoutMs: REQUEST_TIMEOUT_MS, onLine: opts.onLine, label: t.label };
+        const run = {
+          checkpoints: opts.rssCheckpoints,
+          connections: widest,
+          timeLimitMs: opts.phaseTimeLimitMs,
+          requestTimeoutMs: REQUEST_TIMEOUT_MS,
+          onLine: opts.onLine,
+          label: t.label,
+        };
         memory.set(t.label, await measureMemory({ pid: t.server.pid, url: t.url, call: t.call }, run));
       } finally {
         await t.server.stop();
@@ -203,20 +216,35 @@ export const httpSection: BenchSection = {
   },
 };
 
-function tabulate(opts: BenchOptions, throughput: Map<number, Throughput[]>, ours: MemoryProfile, bare: MemoryProfile, ceiling: Map<number, number>) {
+function tabulate(
+  opts: BenchOptions,
+  throughput: Map<number, Throughput[]>,
+  ours: MemoryProfile,
+  bare: MemoryProfile,
+  ceiling: Map<number, number>,
+) {
   const rows: BenchRow[] = [];
   const notes: string[] = [];
   for (const c of opts.concurrency) {
     const [o, f] = throughput.get(c)!;
-    rows.push(compareRow(`calls/s @${c} conn`, 'calls/s', o!.callsPerSecond, f!.callsPerSecond, { text: 'ratio >= 2', met: (r) => r >= 2 }));
+    rows.push(
+      compareRow(`calls/s @${c} conn`, 'calls/s', o!.callsPerSecond, f!.callsPerSecond, { text: 'ratio >= 2', met: (r) => r >= 2 }),
+    );
     if (o!.errors || f!.errors) notes.push(`@${c} conn: ${o!.errors} error(s) from ours, ${f!.errors} from bare`);
     if (o!.timedOut || f!.timedOut) notes.push(`@${c} conn: the time limit ended a run early (ours ${o!.calls}, bare ${f!.calls} calls)`);
     if (o!.serverUsPerCall !== undefined && f!.serverUsPerCall !== undefined) {
-      notes.push(`@${c} conn: server CPU per call ours ${o!.serverUsPerCall.toFixed(0)} µs, bare ${f!.serverUsPerCall.toFixed(0)} µs (over the rounds; other load moves it far less than calls/s)`);
+      notes.push(
+        `@${c} conn: server CPU per call ours ${o!.serverUsPerCall.toFixed(0)} µs, bare ${f!.serverUsPerCall.toFixed(0)} µs (over the rounds; other load moves it far less than calls/s)`,
+      );
     }
-    if (o!.retried || f!.retried) notes.push(`@${c} conn: rounds run again because other processes used over ${CONTENDED_CORES} of a core: ours ${o!.retried}, bare ${f!.retried}`);
+    if (o!.retried || f!.retried)
+      notes.push(
+        `@${c} conn: rounds run again because other processes used over ${CONTENDED_CORES} of a core: ours ${o!.retried}, bare ${f!.retried}`,
+      );
     if (o!.contended || f!.contended) {
-      notes.push(`@${c} conn: still contended once the retry budget (${RETRIES_PER_SERVER} per server) ran out: ours ${o!.contended}, bare ${f!.contended} of ${ROUNDS} rounds; calls/s there understates the server (the machine is busy)`);
+      notes.push(
+        `@${c} conn: still contended once the retry budget (${RETRIES_PER_SERVER} per server) ran out: ours ${o!.contended}, bare ${f!.contended} of ${ROUNDS} rounds; calls/s there understates the server (the machine is busy)`,
+      );
     }
   }
   for (const c of opts.concurrency) rows.push({ metric: `client ceiling @${c} conn`, unit: 'calls/s', ours: ceiling.get(c) ?? Number.NaN });
@@ -236,11 +264,20 @@ function tabulate(opts: BenchOptions, throughput: Map<number, Throughput[]>, our
       return a && b ? ((b - a) / a) * 100 : Number.NaN;
     };
     const og = growth(ours.rss);
-    rows.push({ metric: `RSS growth ${short(first)} -> ${short(last)}`, unit: '%', ours: og, floor: growth(bare.rss), goal: 'ours within 10%', met: Math.abs(og) <= 10 });
+    rows.push({
+      metric: `RSS growth ${short(first)} -> ${short(last)}`,
+      unit: '%',
+      ours: og,
+      floor: growth(bare.rss),
+      goal: 'ours within 10%',
+      met: Math.abs(og) <= 10,
+    });
   }
   const windowOf = (cp: number) => `${short(Math.floor(cp * (1 - WINDOW_SHARE)))}-${short(cp)}`;
   for (const cp of checkpoints) {
-    rows.push(compareRow(`median RSS over calls ${windowOf(cp)}`, 'MB', mbOf(ours.window.get(cp)?.median), mbOf(bare.window.get(cp)?.median)));
+    rows.push(
+      compareRow(`median RSS over calls ${windowOf(cp)}`, 'MB', mbOf(ours.window.get(cp)?.median), mbOf(bare.window.get(cp)?.median)),
+    );
   }
   const swings = (m: MemoryProfile) =>
     checkpoints

@@ -26,7 +26,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function spawnServer(argv: string[], env: Record<string, string> = {}, stdio: 'pipe-all' | 'stderr-only' = 'stderr-only'): ChildServer {
+export function spawnServer(
+  argv: string[],
+  env: Record<string, string> = {},
+  stdio: 'pipe-all' | 'stderr-only' = 'stderr-only',
+): ChildServer {
   const [file, ...args] = argv;
   if (!file) throw new Error('empty server command');
   const child = spawn(file, args, {

@@ -60,7 +60,13 @@ async function mcpLoad(url: string, conns: number, ms: number): Promise<{ rps: n
   try {
     const args = { model_name: 'gpt-4', input_tokens: 1000, output_tokens: 500 };
     await runLoad(c, { calls: 20 * conns, timeLimitMs: ms, tool: 'estimate_cost', args, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const r = await runLoad(c, { calls: Number.MAX_SAFE_INTEGER, timeLimitMs: ms, tool: 'estimate_cost', args, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    const r = await runLoad(c, {
+      calls: Number.MAX_SAFE_INTEGER,
+      timeLimitMs: ms,
+      tool: 'estimate_cost',
+      args,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    });
     return { rps: r.callsPerSecond, errors: r.errors };
   } finally {
     await closeConnections(c);
@@ -117,10 +123,21 @@ export const routerSection: BenchSection = {
     const dir = await mkdtemp(join(tmpdir(), 'llm-pricing-bench-deploy-'));
     const [port, bluePort, greenPort] = [await freePort(), await freePort(), await freePort()];
     const roundMs = Math.min(ROUND_MS, opts.phaseTimeLimitMs);
-    const child = spawn(process.execPath, [main, 'controller', '--dir', dir, '--port', String(port), '--blue-port', String(bluePort), '--green-port', String(greenPort)], {
-      env: { ...process.env, ...opts.ours.env, LOG_LEVEL: 'warn', DEPLOY_ANALYSIS_WINDOW: '0', DEPLOY_VALIDATE_MAX_AVG_MS: '1000', DEPLOY_VALIDATE_MAX_MAX_MS: '5000' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [main, 'controller', '--dir', dir, '--port', String(port), '--blue-port', String(bluePort), '--green-port', String(greenPort)],
+      {
+        env: {
+          ...process.env,
+          ...opts.ours.env,
+          LOG_LEVEL: 'warn',
+          DEPLOY_ANALYSIS_WINDOW: '0',
+          DEPLOY_VALIDATE_MAX_AVG_MS: '1000',
+          DEPLOY_VALIDATE_MAX_MAX_MS: '5000',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
     const rows: BenchRow[] = [];
@@ -176,9 +193,21 @@ export const routerSection: BenchSection = {
       }
       opts.onLine('router: deploy of a prepared release (green), then an instant rollback...');
       const deployed = await call(dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT, keepPreviousMs: 600_000 });
-      rows.push({ metric: 'deploy wall time, prepared release (admin call)', unit: 'ms', ours: Math.round(deployed.ms), goal: '<= 3000 ms', met: deployed.ms <= 3000 });
+      rows.push({
+        metric: 'deploy wall time, prepared release (admin call)',
+        unit: 'ms',
+        ours: Math.round(deployed.ms),
+        goal: '<= 3000 ms',
+        met: deployed.ms <= 3000,
+      });
       const rolled = await call(dir, 'rollback', {});
-      rows.push({ metric: 'rollback wall time, warm previous (admin call)', unit: 'ms', ours: Math.round(rolled.ms * 10) / 10, goal: '<= 100 ms', met: rolled.ms <= 100 });
+      rows.push({
+        metric: 'rollback wall time, warm previous (admin call)',
+        unit: 'ms',
+        ours: Math.round(rolled.ms * 10) / 10,
+        goal: '<= 100 ms',
+        met: rolled.ms <= 100,
+      });
       rows.push({ metric: 'rollback switch inside the router', unit: 'ms', ours: Number(rolled.data.switchMs ?? Number.NaN) });
       notes.push('ours = through the router, floor = straight to the environment; median of 3 alternating rounds of ' + `${roundMs} ms`);
     } finally {

@@ -23,8 +23,11 @@ export interface BenchSelection {
 
 export function selectSections(sel: BenchSelection, available: BenchSection[] = allSections): BenchSection[] {
   const unknown = sel.names.filter((n) => !available.some((s) => s.name === n));
-  if (unknown.length > 0) throw new Error(`unknown bench section(s): ${unknown.join(', ')} (have: ${available.map((s) => s.name).join(', ')})`);
-  return available.filter((s) => (sel.names.length === 0 || sel.names.includes(s.name)) && (sel.transports.length === 0 || sel.transports.includes(s.transport)));
+  if (unknown.length > 0)
+    throw new Error(`unknown bench section(s): ${unknown.join(', ')} (have: ${available.map((s) => s.name).join(', ')})`);
+  return available.filter(
+    (s) => (sel.names.length === 0 || sel.names.includes(s.name)) && (sel.transports.length === 0 || sel.transports.includes(s.transport)),
+  );
 }
 
 export type BenchRunOptions = Omit<BenchOptions, 'ours' | 'bare'> & Partial<Pick<BenchOptions, 'ours' | 'bare'>>;
@@ -61,7 +64,8 @@ export function formatBench(results: BenchSectionResult[]): string[] {
     }
     const table = [header, ...r.rows.map(rowCells)];
     const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-    for (const row of table) lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd());
+    for (const row of table)
+      lines.push(`  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd());
     for (const note of r.notes ?? []) lines.push(`  note: ${note}`);
   }
   return lines;

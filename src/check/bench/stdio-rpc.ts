@@ -22,7 +22,11 @@ export class StdioRpc {
   /** Spawns the server and completes the MCP handshake. */
   static async start(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<StdioRpc> {
     const rpc = new StdioRpc(spawnServer(argv, env, 'pipe-all'));
-    await rpc.request('initialize', { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } }, timeoutMs);
+    await rpc.request(
+      'initialize',
+      { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
+      timeoutMs,
+    );
     rpc.notify('notifications/initialized');
     return rpc;
   }

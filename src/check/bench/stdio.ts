@@ -31,7 +31,8 @@ export const stdioSection: BenchSection = {
       const deadline = Date.now() + opts.phaseTimeLimitMs;
       for (let r = 0; r < ROUNDS && Date.now() < deadline; r++) {
         for (const s of servers) {
-          for (let i = 0; i < perRound && Date.now() < deadline; i++) s.samples.push(await s.rpc.timeCall(s.call.name, s.call.args, CALL_TIMEOUT_MS));
+          for (let i = 0; i < perRound && Date.now() < deadline; i++)
+            s.samples.push(await s.rpc.timeCall(s.call.name, s.call.args, CALL_TIMEOUT_MS));
         }
       }
     } finally {

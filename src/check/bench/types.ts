@@ -61,7 +61,13 @@ export interface BenchSection {
 }
 
 /** A row comparing ours with the floor; the ratio is ours/floor. */
-export function compareRow(metric: string, unit: string, ours: number, floor: number, goal?: { text: string; met(ratio: number): boolean }): BenchRow {
+export function compareRow(
+  metric: string,
+  unit: string,
+  ours: number,
+  floor: number,
+  goal?: { text: string; met(ratio: number): boolean },
+): BenchRow {
   const ratio = floor > 0 ? ours / floor : Number.NaN;
   return { metric, unit, ours, floor, ratio, ...(goal && { goal: goal.text, met: Number.isFinite(ratio) && goal.met(ratio) }) };
 }

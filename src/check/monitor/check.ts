@@ -16,7 +16,12 @@ export interface MonitorCheckResult {
   lines: string[];
 }
 
-export async function runMonitorCheck(base: string, spec: ValidationSpec, timeoutMs: number, onLine?: (line: string) => void): Promise<MonitorCheckResult> {
+export async function runMonitorCheck(
+  base: string,
+  spec: ValidationSpec,
+  timeoutMs: number,
+  onLine?: (line: string) => void,
+): Promise<MonitorCheckResult> {
   const lines: string[] = [];
   const problems: string[] = [];
   const say = (line: string) => {
@@ -65,7 +70,9 @@ export async function runMonitorCheck(base: string, spec: ValidationSpec, timeou
     fail('  pricing catalog: [FAIL] not loaded', 'pricing catalog not loaded');
   } else {
     const c = health.value.catalog;
-    const counts = [c.models !== undefined && `${c.models} models`, c.providers !== undefined && `${c.providers} providers`].filter(Boolean).join(', ');
+    const counts = [c.models !== undefined && `${c.models} models`, c.providers !== undefined && `${c.providers} providers`]
+      .filter(Boolean)
+      .join(', ');
     say(`  pricing catalog: [PASS] loaded${counts ? ` (${counts})` : ''}`);
     say(`  data as of: ${c.data_as_of ?? '(not reported)'}${c.source ? ` (source: ${c.source})` : ''}`);
   }

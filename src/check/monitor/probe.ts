@@ -38,7 +38,8 @@ export type Fact<T> = { ok: true; value: T } | { ok: false; reason: string };
 export async function probeEndpoint(base: string, timeoutMs: number): Promise<Fact<true>> {
   const r = await getJson(`${base}/health`, timeoutMs);
   if (r.ok) return { ok: true, value: true };
-  if (r.status === undefined) return { ok: false, reason: r.reason.replace(`${base}/health not reachable`, `endpoint ${base} not reachable`) };
+  if (r.status === undefined)
+    return { ok: false, reason: r.reason.replace(`${base}/health not reachable`, `endpoint ${base} not reachable`) };
   return { ok: false, reason: `endpoint ${base} answered /health with HTTP ${r.status}` };
 }
 

@@ -38,7 +38,17 @@ export interface IntervalSample {
 export interface WatchResult {
   ok: boolean;
   intervals: IntervalSample[];
-  summary: { up: number; probes: number; errors: number; errorRate: number; p50: number; p95: number; max: number; rssMin?: number; rssMax?: number };
+  summary: {
+    up: number;
+    probes: number;
+    errors: number;
+    errorRate: number;
+    p50: number;
+    p95: number;
+    max: number;
+    rssMin?: number;
+    rssMax?: number;
+  };
   lines: string[];
 }
 
@@ -119,15 +129,31 @@ export async function runMonitorWatch(opts: WatchOptions): Promise<WatchResult> 
   const errorRate = probes ? errors / probes : 0;
   const allTools = intervals.every((s) => !s.up || s.tools === expectedTools.length);
   const ok = intervals.length > 0 && upCount === intervals.length && errorRate <= MAX_ERROR_RATE && allTools;
-  const summary = { up: upCount, probes, errors, errorRate, p50: stats.p50, p95: stats.p95, max: stats.max, ...(rss.length && { rssMin: Math.min(...rss), rssMax: Math.max(...rss) }) };
+  const summary = {
+    up: upCount,
+    probes,
+    errors,
+    errorRate,
+    p50: stats.p50,
+    p95: stats.p95,
+    max: stats.max,
+    ...(rss.length && { rssMin: Math.min(...rss), rssMax: Math.max(...rss) }),
+  };
 
   say('');
   say(`SUMMARY (${intervals.length} interval(s) over ${((Date.now() - start) / 1000).toFixed(1)} s)`);
   say(`  Up:          ${upCount}/${intervals.length} intervals`);
-  const toolsText = upCount === 0 ? '(never reached)' : allTools ? `${expectedTools.length}/${expectedTools.length} whenever up` : 'missing in some intervals';
+  const toolsText =
+    upCount === 0
+      ? '(never reached)'
+      : allTools
+        ? `${expectedTools.length}/${expectedTools.length} whenever up`
+        : 'missing in some intervals';
   say(`  Tools:       ${toolsText}`);
   say(`  Probe calls: ${probes}, errors ${errors} (${(errorRate * 100).toFixed(1)}%)`);
-  say(`  Latency:     ${all.length ? `p50 ${fmtMs(stats.p50)} ms, p95 ${fmtMs(stats.p95)} ms, max ${fmtMs(stats.max)} ms` : '(no successful probe calls)'}`);
+  say(
+    `  Latency:     ${all.length ? `p50 ${fmtMs(stats.p50)} ms, p95 ${fmtMs(stats.p95)} ms, max ${fmtMs(stats.max)} ms` : '(no successful probe calls)'}`,
+  );
   say(`  RSS:         ${rss.length ? `${mb(Math.min(...rss))} - ${mb(Math.max(...rss))}` : '(not reported)'}`);
   say(ok ? '[SUCCESS] stable over the whole run' : `[FAILURE] ${failureReason(upCount, intervals.length, errorRate, allTools)}`);
   return { ok, intervals, summary, lines };

@@ -71,6 +71,6 @@ function walk(path: string, a: unknown, b: unknown, out: string[]): void {
 
 function show(v: unknown): string {
   if (v === ABSENT) return '(absent)';
-  const text = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -75,7 +75,12 @@ export async function runFullSuite(started: StartOutcome & { ms: number }, ctx: 
     // Start-up and the handshake happened before the loop: report their real cost.
     const ms = i === 0 ? started.ms : performance.now() - t0;
     if (problem === undefined && i > 0 && ms > SCENARIO_MAX_MS) problem = `took ${Math.round(ms)} ms (limit ${SCENARIO_MAX_MS} ms)`;
-    report.record({ name: scenario.title, ok: problem === undefined, ...(problem !== undefined && { detail: problem }), ms: Math.round(ms * 10) / 10 });
+    report.record({
+      name: scenario.title,
+      ok: problem === undefined,
+      ...(problem !== undefined && { detail: problem }),
+      ms: Math.round(ms * 10) / 10,
+    });
     const head = `[SCENARIO ${i + 1}/${n}] ${scenario.title} ...`;
     report.line(problem === undefined ? `${head} [PASS] (${fmtMs(ms)} ms)` : `${head} [FAIL] ${problem}`);
   }

@@ -48,7 +48,12 @@ export async function runIntegrationSuite(started: StartOutcome, ctx: SuiteConte
 }
 
 function test(report: Report, name: string, problem: string | undefined, ms?: number): void {
-  report.record({ name, ok: problem === undefined, ...(problem !== undefined && { detail: problem }), ...(ms !== undefined && { ms: Math.round(ms * 10) / 10 }) });
+  report.record({
+    name,
+    ok: problem === undefined,
+    ...(problem !== undefined && { detail: problem }),
+    ...(ms !== undefined && { ms: Math.round(ms * 10) / 10 }),
+  });
   const time = ms !== undefined ? ` (${fmtMs(ms)} ms)` : '';
   report.line(problem === undefined ? `[TEST] ${name} ... [PASS]${time}` : `[TEST] ${name} ... [FAIL]${time} ${problem}`);
 }

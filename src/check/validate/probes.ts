@@ -71,7 +71,8 @@ export async function invalidParamsProblem(session: Session, spec: ValidationSpe
   const outcome = await session.callTool(bad.tool, bad.arguments, timeoutMs);
   const dead = deadReason(session, outcome);
   if (dead) return dead;
-  if (outcome.ok) return outcome.result.isError ? undefined : `${JSON.stringify(bad.arguments)} were accepted (no isError result, no -32602 error)`;
+  if (outcome.ok)
+    return outcome.result.isError ? undefined : `${JSON.stringify(bad.arguments)} were accepted (no isError result, no -32602 error)`;
   if (outcome.code === ErrorCode.InvalidParams) return undefined;
   return `gave "${tidyMessage(outcome.error.message)}", expected an isError result or error -32602`;
 }
@@ -88,7 +89,9 @@ export async function timeCalls(session: Session, spec: ValidationSpec, timeoutM
   for (let i = 0; i < spec.timing.calls; i++) {
     const outcome = await session.callTool(tool.name, tool.canonical, timeoutMs);
     if (!outcome.ok || outcome.result.isError) {
-      const why = outcome.ok ? `returned an error result: ${firstText(outcome.result.content).slice(0, 120)}` : (deadReason(session, outcome) ?? outcome.error.message);
+      const why = outcome.ok
+        ? `returned an error result: ${firstText(outcome.result.content).slice(0, 120)}`
+        : (deadReason(session, outcome) ?? outcome.error.message);
       return { samples, problem: `call ${i + 1} of ${spec.timing.calls} to ${tool.name} failed: ${why}` };
     }
     samples.push(outcome.ms);

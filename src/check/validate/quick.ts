@@ -85,7 +85,11 @@ export async function runQuickSuite(started: StartOutcome, ctx: SuiteContext, re
     if (s.avg < ctx.maxAvgMs && s.max < ctx.maxMaxMs) {
       report.pass('Response times', `Response times (ms): ${figures}`, s.avg);
     } else {
-      report.fail('Response times', `(ms) ${figures} over ${s.count} ${ctx.spec.timing.tool} calls; limits: avg < ${ctx.maxAvgMs}, max < ${ctx.maxMaxMs}`, s.avg);
+      report.fail(
+        'Response times',
+        `(ms) ${figures} over ${s.count} ${ctx.spec.timing.tool} calls; limits: avg < ${ctx.maxAvgMs}, max < ${ctx.maxMaxMs}`,
+        s.avg,
+      );
     }
   }
 

@@ -54,7 +54,15 @@ export async function runValidation(opts: ValidateOptions, onLine?: (line: strin
     maxMaxMs: opts.maxMaxMs ?? DEFAULT_MAX_MAX_MS,
   };
   const report = new Report(onLine);
-  const started = await startTarget({ ...(opts.url !== undefined && { url: opts.url }), ...(opts.stdio !== undefined && { stdio: opts.stdio }), timeoutMs, ...(opts.headers && { headers: opts.headers }) }, spec);
+  const started = await startTarget(
+    {
+      ...(opts.url !== undefined && { url: opts.url }),
+      ...(opts.stdio !== undefined && { stdio: opts.stdio }),
+      timeoutMs,
+      ...(opts.headers && { headers: opts.headers }),
+    },
+    spec,
+  );
   try {
     if (opts.suite === 'quick') {
       await runQuickSuite(started, ctx, report);

@@ -65,7 +65,7 @@ class ObservedStdioTransport extends StdioClientTransport {
     for (const raw of lines) {
       const line = raw.replace(/\r$/, '');
       if (line.trim() === '') continue;
-      let ok = false;
+      let ok: boolean;
       try {
         const msg: unknown = JSON.parse(line);
         ok = typeof msg === 'object' && msg !== null && (msg as { jsonrpc?: unknown }).jsonrpc === '2.0';

@@ -13,9 +13,7 @@ const Expectation = z.strictObject({
   /** Arrays (by dotted path) that must hold at least `min` items. */
   minItems: z.array(z.strictObject({ path: z.string(), min: z.number().int().min(0) })).default([]),
   /** Every item of the array at `path` must have `field` (dotted) equal to one of `oneOf`, case-insensitively. */
-  each: z
-    .array(z.strictObject({ path: z.string(), field: z.string(), oneOf: z.array(z.string()).min(1) }))
-    .default([]),
+  each: z.array(z.strictObject({ path: z.string(), field: z.string(), oneOf: z.array(z.string()).min(1) })).default([]),
 });
 
 const ToolSpec = z.strictObject({

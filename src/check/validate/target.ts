@@ -23,7 +23,9 @@ export interface TargetOptions {
 export async function startTarget(target: TargetOptions, spec: ValidationSpec): Promise<StartOutcome & { ms: number }> {
   const t0 = performance.now();
   const outcome =
-    target.stdio !== undefined ? await startStdio(target.stdio, target.timeoutMs) : await startHttp(target.url!, spec, target.timeoutMs, target.headers ?? {});
+    target.stdio !== undefined
+      ? await startStdio(target.stdio, target.timeoutMs)
+      : await startHttp(target.url!, spec, target.timeoutMs, target.headers ?? {});
   return { ...outcome, ms: performance.now() - t0 };
 }
 

@@ -102,13 +102,16 @@ export function checkExpectation(data: unknown, expect: ToolExpectation): string
     if (!Array.isArray(value)) return `structuredContent.${path} is not a list`;
     const allowed = oneOf.map((v) => v.toLowerCase());
     const bad = value.findIndex((item) => !allowed.includes(String(atPath(item, field)).toLowerCase()));
-    if (bad >= 0) return `structuredContent.${path}[${bad}].${field} is ${JSON.stringify(atPath(value[bad], field))}, expected one of ${oneOf.join(', ')}`;
+    if (bad >= 0)
+      return `structuredContent.${path}[${bad}].${field} is ${JSON.stringify(atPath(value[bad], field))}, expected one of ${oneOf.join(', ')}`;
   }
   return undefined;
 }
 
 export function firstText(content: CallOutcomeContent): string {
-  const text = content.find((c): c is { type: 'text'; text: string } => c.type === 'text' && typeof (c as { text?: unknown }).text === 'string');
+  const text = content.find(
+    (c): c is { type: 'text'; text: string } => c.type === 'text' && typeof (c as { text?: unknown }).text === 'string',
+  );
   return text?.text ?? '(no text)';
 }
 type CallOutcomeContent = Array<{ type: string }>;

@@ -52,9 +52,7 @@ export function classify(value: unknown): ClassifiedMessage | undefined {
     return onlyKeys(value, NOTIFICATION_KEYS) ? { kind: 'notification', message } : undefined;
   }
   if ('result' in value) {
-    return isRequestId(value.id) && isObject(value.result) && onlyKeys(value, RESULT_KEYS)
-      ? { kind: 'response', message }
-      : undefined;
+    return isRequestId(value.id) && isObject(value.result) && onlyKeys(value, RESULT_KEYS) ? { kind: 'response', message } : undefined;
   }
   if ('error' in value) {
     const err = value.error;

@@ -128,7 +128,8 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
         return fail(reply, 400, RpcCode.InvalidRequest, 'Invalid Request: Only one initialization request is allowed');
       }
       // A draining environment finishes what it has; new sessions belong elsewhere.
-      if (gate.draining) return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: this server is shutting down; start the session again');
+      if (gate.draining)
+        return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: this server is shutting down; start the session again');
       session = await openSession();
       if (!session) return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: too many active sessions, try again later');
     } else {
@@ -151,16 +152,21 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     const live = session;
     live.active++;
     const started = process.hrtime.bigint();
-    live.transport.dispatch(messages, ids, {
-      deliver(json, answers) {
-        live.active--;
-        live.lastUsed = Date.now();
-        reply.code(200).header(SESSION_HEADER, live.id).type(JSON_TYPE).send(json);
-        countToolCalls(metrics, requests, answers, started);
-        // An initialize the server refused leaves no session behind.
-        if (initialize && answers[0] && 'error' in answers[0]) void registry.close(live.id, 'failed');
+    live.transport.dispatch(
+      messages,
+      ids,
+      {
+        deliver(json, answers) {
+          live.active--;
+          live.lastUsed = Date.now();
+          reply.code(200).header(SESSION_HEADER, live.id).type(JSON_TYPE).send(json);
+          countToolCalls(metrics, requests, answers, started);
+          // An initialize the server refused leaves no session behind.
+          if (initialize && answers[0] && 'error' in answers[0]) void registry.close(live.id, 'failed');
+        },
       },
-    }, extra);
+      extra,
+    );
     return reply;
   });
 
@@ -209,7 +215,12 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
   });
 }
 
-function countToolCalls(metrics: HttpMetrics, requests: readonly JSONRPCRequest[], answers: readonly JSONRPCMessage[], started: bigint): void {
+function countToolCalls(
+  metrics: HttpMetrics,
+  requests: readonly JSONRPCRequest[],
+  answers: readonly JSONRPCMessage[],
+  started: bigint,
+): void {
   let seconds: number | undefined;
   for (let i = 0; i < requests.length; i++) {
     const req = requests[i]!;

@@ -77,7 +77,12 @@ export class SessionTransport implements Transport {
    * Hands the messages of one POST to the server. `requestIds` lists the requests among
    * them (in order); the sink gets their responses once all have arrived.
    */
-  dispatch(messages: readonly JSONRPCMessage[], requestIds: readonly RequestId[], sink: PostSink | undefined, extra: MessageExtraInfo): void {
+  dispatch(
+    messages: readonly JSONRPCMessage[],
+    requestIds: readonly RequestId[],
+    sink: PostSink | undefined,
+    extra: MessageExtraInfo,
+  ): void {
     // A lone request the direct path can answer is answered now, synchronously: nothing can come between it and its response.
     if (sink && messages.length === 1 && requestIds.length === 1 && this.direct && this.onmessage && !this.closed) {
       const answer = this.direct(messages[0] as JSONRPCRequest);

@@ -100,7 +100,10 @@ export const endpoints: readonly RestEndpoint[] = [
         return { index, ok: true, result: a.data };
       });
       const failed = results.filter((r) => !r.ok).length;
-      return { status: 200, body: { count: results.length, succeeded: results.length - failed, failed, total_cost: roundCost(total), currency: 'USD', results } };
+      return {
+        status: 200,
+        body: { count: results.length, succeeded: results.length - failed, failed, total_cost: roundCost(total), currency: 'USD', results },
+      };
     },
   },
   {
@@ -110,7 +113,13 @@ export const endpoints: readonly RestEndpoint[] = [
     tool: 'get_performance_metrics',
     query: S.performanceQuery,
     handle: viaTool('get_performance_metrics', (q) => {
-      const names = typeof q.model_names === 'string' ? q.model_names.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+      const names =
+        typeof q.model_names === 'string'
+          ? q.model_names
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined;
       return defined({ ...q, model_names: names });
     }),
   },

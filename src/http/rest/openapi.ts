@@ -25,7 +25,10 @@ export function buildOpenApi(version: string): Json {
       operationId: `${e.method.toLowerCase()}${e.url.replace(/[^a-zA-Z]+(.)/g, (_m, c: string) => c.toUpperCase())}`,
       responses: {
         200: { description: 'OK', content: { 'application/json': { schema: anyObject } } },
-        400: { description: 'Invalid input, or the tool refused it (message says why)', content: { 'application/json': { schema: errorBody } } },
+        400: {
+          description: 'Invalid input, or the tool refused it (message says why)',
+          content: { 'application/json': { schema: errorBody } },
+        },
       },
     };
     if (e.tool) op['x-mcp-tool'] = e.tool;
@@ -46,13 +49,23 @@ export function buildOpenApi(version: string): Json {
     paths[o.url] = { get: { summary: o.summary, responses: { 200: { description: 'OK' } } } };
   }
   paths['/mcp'] = {
-    post: { summary: 'MCP Streamable HTTP: JSON-RPC messages in, JSON answers out (sessions via Mcp-Session-Id)', responses: { 200: { description: 'JSON-RPC response(s)' }, 202: { description: 'Accepted (notifications or responses only)' } } },
-    get: { summary: 'MCP Streamable HTTP: the session\'s SSE stream for server-initiated messages', responses: { 200: { description: 'text/event-stream' } } },
+    post: {
+      summary: 'MCP Streamable HTTP: JSON-RPC messages in, JSON answers out (sessions via Mcp-Session-Id)',
+      responses: { 200: { description: 'JSON-RPC response(s)' }, 202: { description: 'Accepted (notifications or responses only)' } },
+    },
+    get: {
+      summary: "MCP Streamable HTTP: the session's SSE stream for server-initiated messages",
+      responses: { 200: { description: 'text/event-stream' } },
+    },
     delete: { summary: 'MCP Streamable HTTP: end the session', responses: { 200: { description: 'Session ended' } } },
   };
   return {
     openapi: '3.1.0',
-    info: { title: `${PACKAGE_NAME} REST API`, version, description: 'LLM API prices: the same answers as the MCP tools, over plain HTTP.' },
+    info: {
+      title: `${PACKAGE_NAME} REST API`,
+      version,
+      description: 'LLM API prices: the same answers as the MCP tools, over plain HTTP.',
+    },
     paths,
   };
 }

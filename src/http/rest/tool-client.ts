@@ -23,7 +23,11 @@ export class ToolClient {
     const client = new Client({ name: 'llm-pricing-mcp-rest', version: VERSION });
     await client.connect(clientSide);
     const { tools } = await client.listTools();
-    return new ToolClient(client, server, tools.map((t) => t.name));
+    return new ToolClient(
+      client,
+      server,
+      tools.map((t) => t.name),
+    );
   }
 
   async call(name: string, args: Record<string, unknown>): Promise<ToolAnswer> {

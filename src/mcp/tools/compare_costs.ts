@@ -82,7 +82,11 @@ export const compareCostsTool = defineTool({
     for (const asked of args.model_names) {
       const res = ctx.catalog.resolve(asked);
       if (!res.ok) {
-        unknown.push({ model_name: asked, message: unknownModelMessage(asked, res.message, res.suggestions), suggestions: res.suggestions });
+        unknown.push({
+          model_name: asked,
+          message: unknownModelMessage(asked, res.message, res.suggestions),
+          suggestions: res.suggestions,
+        });
         continue;
       }
       const m = res.model;
@@ -116,8 +120,7 @@ export const compareCostsTool = defineTool({
       difference_from_cheapest: roundUsd(p.total_cost - cheapest.total_cost),
       times_cheapest: cheapest.total_cost > 0 ? roundTo(p.total_cost / cheapest.total_cost, 2) : null,
     }));
-    const label = (r: { model: string; key: string }) =>
-      priced.filter((p) => p.model === r.model).length > 1 ? r.key : r.model;
+    const label = (r: { model: string; key: string }) => (priced.filter((p) => p.model === r.model).length > 1 ? r.key : r.model);
     return {
       comparison,
       cheapest_model: label(cheapest),
@@ -136,10 +139,10 @@ export const compareCostsTool = defineTool({
   },
   render(r) {
     const lines = r.comparison.map(
-      (c) => `${c.rank}. ${c.name} (${c.provider}): ${formatUsd(c.total_cost)}${c.rank > 1 ? ` (+${formatUsd(c.difference_from_cheapest)})` : ''}`,
+      (c) =>
+        `${c.rank}. ${c.name} (${c.provider}): ${formatUsd(c.total_cost)}${c.rank > 1 ? ` (+${formatUsd(c.difference_from_cheapest)})` : ''}`,
     );
-    const unknown =
-      r.unknown_models.length > 0 ? `\nNot found: ${r.unknown_models.map((u) => u.message).join(' ')}` : '';
+    const unknown = r.unknown_models.length > 0 ? `\nNot found: ${r.unknown_models.map((u) => u.message).join(' ')}` : '';
     return (
       `Cost of ${formatInt(r.input_tokens)} input + ${formatInt(r.output_tokens)} output tokens, cheapest first ` +
       `(prices as of ${r.data_as_of}):\n${lines.join('\n')}${unknown}`

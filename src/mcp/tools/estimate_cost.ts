@@ -2,16 +2,7 @@ import { z } from 'zod';
 import { estimateCost } from '../../pricing/index.js';
 import type { ModelEntry } from '../../pricing/types.js';
 import { formatInt, formatNumber, formatUsd, rateNumber } from '../format.js';
-import {
-  ToolError,
-  defineTool,
-  modelName,
-  provenance,
-  provenanceShape,
-  tokenCount,
-  toolInput,
-  unknownModelMessage,
-} from '../toolkit.js';
+import { ToolError, defineTool, modelName, provenance, provenanceShape, tokenCount, toolInput, unknownModelMessage } from '../toolkit.js';
 
 export const MAX_REQUESTS = 1e9;
 
@@ -144,7 +135,9 @@ function noteFor(m: ModelEntry, offers: readonly ModelEntry[] | undefined): stri
       .slice(1, 4)
       .map((o) => o.provider.id)
       .join(', ');
-    notes.push(`${offers.length} providers host this model; priced at the cheapest (${m.provider.id}); others include ${others}. Use "provider:model" to choose one.`);
+    notes.push(
+      `${offers.length} providers host this model; priced at the cheapest (${m.provider.id}); others include ${others}. Use "provider:model" to choose one.`,
+    );
   }
   return notes.length > 0 ? notes.join(' ') : null;
 }

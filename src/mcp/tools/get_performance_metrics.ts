@@ -1,11 +1,5 @@
 import { z } from 'zod';
-import {
-  PERFORMANCE_SCORE_FORMULA,
-  VALUE_SCORE_FORMULA,
-  valueScore,
-  viewOf,
-  type PerformanceRow,
-} from '../catalog-view.js';
+import { PERFORMANCE_SCORE_FORMULA, VALUE_SCORE_FORMULA, valueScore, viewOf, type PerformanceRow } from '../catalog-view.js';
 import { formatNumber } from '../format.js';
 import {
   ToolError,
@@ -99,7 +93,11 @@ export const getPerformanceMetricsTool = defineTool({
       for (const asked of args.model_names) {
         const res = ctx.catalog.resolve(asked, provider ? { provider: provider.id } : undefined);
         if (!res.ok) {
-          unknown.push({ model_name: asked, message: unknownModelMessage(asked, res.message, res.suggestions), suggestions: res.suggestions });
+          unknown.push({
+            model_name: asked,
+            message: unknownModelMessage(asked, res.message, res.suggestions),
+            suggestions: res.suggestions,
+          });
           continue;
         }
         if (seen.has(res.model.key)) continue;
@@ -113,7 +111,8 @@ export const getPerformanceMetricsTool = defineTool({
     } else {
       const all = provider ? view.performance.filter((r) => r.entry.provider.id === provider.id) : view.performance;
       rows = all.slice(0, DEFAULT_PERFORMANCE_LIST);
-      if (all.length > rows.length) note = `Showing the ${rows.length} best-scoring of ${all.length} models with figures; name models in model_names to see others.`;
+      if (all.length > rows.length)
+        note = `Showing the ${rows.length} best-scoring of ${all.length} models with figures; name models in model_names to see others.`;
       if (all.length === 0) note = `No performance figures for ${provider ? provider.id : 'any model'}.`;
     }
     const models = rows.map((r) => toOutput(r, includeCost));

@@ -103,7 +103,8 @@ export const getTelemetryTool = defineTool({
   },
   render(r) {
     const lines = r.tools.map(
-      (t) => `${t.tool}: ${formatInt(t.calls)} calls, ${formatInt(t.errors)} errors, p50 ${t.p50_ms ?? '-'} ms, p95 ${t.p95_ms ?? '-'} ms, p99 ${t.p99_ms ?? '-'} ms`,
+      (t) =>
+        `${t.tool}: ${formatInt(t.calls)} calls, ${formatInt(t.errors)} errors, p50 ${t.p50_ms ?? '-'} ms, p95 ${t.p95_ms ?? '-'} ms, p99 ${t.p99_ms ?? '-'} ms`,
     );
     return [
       `llm-pricing-mcp ${r.version}${r.color ? ` (${r.color})` : ''}, up ${r.uptime_s} s; ${formatInt(r.requests_total)} calls, ` +

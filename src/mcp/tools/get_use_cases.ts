@@ -66,7 +66,9 @@ export const getUseCasesTool = defineTool({
   },
   render(r) {
     const lines = r.models.map((m) => `${m.key} [${m.cost_tier} cost]: ${m.best_for}`);
-    return [`${r.total} model(s)${r.filters.use_case ? ` for "${r.filters.use_case}"` : ''}:`, ...lines, ...(r.note ? [r.note] : [])].join('\n');
+    return [`${r.total} model(s)${r.filters.use_case ? ` for "${r.filters.use_case}"` : ''}:`, ...lines, ...(r.note ? [r.note] : [])].join(
+      '\n',
+    );
   },
 });
 

@@ -28,7 +28,14 @@ function post(body, headers = {}) {
   return new Promise((resolve, reject) => {
     const data = JSON.stringify(body);
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { ...baseHeaders, ...headers, 'content-length': Buffer.byteLength(data) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        agent,
+        headers: { ...baseHeaders, ...headers, 'content-length': Buffer.byteLength(data) },
+      },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
@@ -54,7 +61,12 @@ function cpuSeconds() {
 }
 
 async function openSession() {
-  const init = await post({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'load', version: '1' } } });
+  const init = await post({
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'load', version: '1' } },
+  });
   const sid = init.headers['mcp-session-id'];
   if (init.status !== 200 || !sid) throw new Error(`initialize failed: ${init.status} ${init.body}`);
   const headers = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' };

@@ -13,7 +13,8 @@ import { z } from 'zod';
 
 const mode = process.argv[2] ?? 'ours';
 // HEAP_GROWING_PERCENT=N applies the same heap-growth cap as `serve --http` (src/http/heap-growth.ts).
-if (process.env.HEAP_GROWING_PERCENT) (await import('node:v8')).setFlagsFromString('--heap-growing-percent=' + process.env.HEAP_GROWING_PERCENT);
+if (process.env.HEAP_GROWING_PERCENT)
+  (await import('node:v8')).setFlagsFromString('--heap-growing-percent=' + process.env.HEAP_GROWING_PERCENT);
 // Exit cleanly on a signal so that --cpu-prof can write its profile. With
 // ALLOC_PROFILE=file, every allocation is sampled (also those already collected)
 // and written there on exit: where the garbage per call comes from.
@@ -23,7 +24,11 @@ if (process.env.ALLOC_PROFILE) {
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 1024,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   writeAllocProfile = async () => {
     const { profile } = await session.post('HeapProfiler.stopSampling');
     writeFileSync(process.env.ALLOC_PROFILE, JSON.stringify(profile));
@@ -80,7 +85,12 @@ if (mode === 'ours') {
   const { serve } = await import('../../../dist/http/environment.js');
   const { createLogger } = await import('../../../dist/http/logger.js');
   const http = await buildHttpApp({
-    ctx: real?.ctx ?? { version: '0', color: undefined, startedAt: new Date(), catalog: { models: [], providers: [], data_as_of: '-', source: '-' } },
+    ctx: real?.ctx ?? {
+      version: '0',
+      color: undefined,
+      startedAt: new Date(),
+      catalog: { models: [], providers: [], data_as_of: '-', source: '-' },
+    },
     createMcpServer: toy,
     allowedHosts: [],
     allowedOrigins: [],
