@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -190,7 +190,9 @@ describe('sessions across replicas (MCP_SESSION_KEYS)', () => {
         installSignalHandlers: false,
         sessionKeys: [KEY_A, KEY_B],
       });
-    const [a, b] = await Promise.all(dirs.map(start));
+    // Replicas name themselves (the image sets LLM_PRICING_REPLICA=hostname): telemetry says it is per replica.
+    process.env.LLM_PRICING_REPLICA = 'hostname';
+    const [a, b] = await Promise.all(dirs.map(start)).finally(() => delete process.env.LLM_PRICING_REPLICA);
     running.unshift(a!, b!);
     const headers = await openSession(a!.url);
     const args = { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 };
@@ -203,5 +205,13 @@ describe('sessions across replicas (MCP_SESSION_KEYS)', () => {
       expect(r.status).toBe(200);
       expect(r.json().result.structuredContent.total_cost).toBe(0.27);
     }
+    const telemetry = await mcpPost(
+      b!.url,
+      { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'get_telemetry', arguments: {} } },
+      headers,
+    );
+    const t = telemetry.json().result;
+    expect([t.structuredContent.scope, t.structuredContent.replica]).toEqual(['replica', hostname()]);
+    expect(t.content[0].text).toContain('(this replica only; fleet-wide figures: Prometheus /metrics)');
   });
 });
