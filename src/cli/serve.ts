@@ -13,6 +13,7 @@ export interface ServeFlags {
   allowedOrigins?: string;
   maxSessions?: string;
   sessionTtl?: string;
+  sessionMaxAge?: string;
   bodyLimit?: string;
   heapGrowingPercent?: string;
 }
@@ -47,6 +48,10 @@ export function register(program: Command): void {
       'HTTP: most MCP sessions at once; the least recently used idle one makes room (default: $MCP_MAX_SESSIONS or 1000)',
     )
     .option('--session-ttl <duration>', 'HTTP: close an MCP session idle this long, e.g. 30m (default: $MCP_SESSION_TTL or 30m)')
+    .option(
+      '--session-max-age <duration>',
+      'HTTP with $MCP_SESSION_KEYS: a session id is refused this long after initialize, e.g. 24h (default: $MCP_SESSION_MAX_AGE or 24h)',
+    )
     .option('--body-limit <bytes>', 'HTTP: largest request body (default: $MCP_BODY_LIMIT or 1048576)')
     .option(
       '--heap-growing-percent <n>',
@@ -56,6 +61,7 @@ export function register(program: Command): void {
       if (flags.stdio && flags.http) throw new UsageError('choose one of --stdio and --http');
       if (flags.http) {
         const port = intFlag('--port', flags.port ?? env('MCP_PORT') ?? '8001', { min: 0, max: 65535 })!;
+        const sessions = await sessionKeyOptions(flags);
         const { startHttpServer } = await import('../http/server.js');
         await startHttpServer({
           port,
@@ -66,6 +72,7 @@ export function register(program: Command): void {
           allowedOrigins: splitList(flags.allowedOrigins ?? env('MCP_ALLOWED_ORIGINS')),
           maxSessions: intFlag('--max-sessions', flags.maxSessions ?? env('MCP_MAX_SESSIONS'), { min: 1 }),
           sessionIdleTtlMs: durationFlag('--session-ttl', flags.sessionTtl ?? env('MCP_SESSION_TTL')),
+          ...sessions,
           bodyLimitBytes: intFlag('--body-limit', flags.bodyLimit ?? env('MCP_BODY_LIMIT'), { min: 1024 }),
           heapGrowingPercent: intFlag('--heap-growing-percent', flags.heapGrowingPercent ?? env('MCP_HEAP_GROWING_PERCENT'), {
             min: 0,
@@ -77,6 +84,24 @@ export function register(program: Command): void {
       const { runStdio } = await import('../mcp/stdio.js');
       await runStdio({ announce: flags.announce === true, telemetryDir: flags.telemetryDir });
     });
+}
+
+/**
+ * MCP_SESSION_KEYS (never a flag: command lines are visible to every user of the machine) turns on sessions that
+ * any replica can serve; see src/http/mcp/session-token.ts.
+ */
+async function sessionKeyOptions(flags: ServeFlags): Promise<{ sessionKeys?: Buffer[]; sessionMaxAgeMs?: number }> {
+  const maxAge = durationFlag('--session-max-age', flags.sessionMaxAge ?? env('MCP_SESSION_MAX_AGE'));
+  if (maxAge !== undefined && maxAge < 1000) throw new UsageError('--session-max-age must be at least 1s');
+  const keys = env('MCP_SESSION_KEYS');
+  if (keys === undefined) return maxAge === undefined ? {} : { sessionMaxAgeMs: maxAge };
+  const { parseSessionKeys, SessionKeyError } = await import('../http/mcp/session-token.js');
+  try {
+    return { sessionKeys: parseSessionKeys(keys), ...(maxAge !== undefined && { sessionMaxAgeMs: maxAge }) };
+  } catch (err) {
+    if (err instanceof SessionKeyError) throw new UsageError(`MCP_SESSION_KEYS: ${err.message}`);
+    throw err;
+  }
 }
 
 function splitList(value: string | undefined): string[] {

@@ -13,6 +13,7 @@ interface ValidateFlags {
   maxAvgMs?: string;
   maxMs?: string;
   header?: string[];
+  compareWith?: string;
 }
 
 const SUITES = ['quick', 'integration', 'full'] as const;
@@ -33,12 +34,18 @@ export function register(program: Command): void {
     .option('--max-avg-ms <n>', 'quick: average response-time limit in ms', '10')
     .option('--max-ms <n>', 'quick: maximum response-time limit in ms', '100')
     .option('--header <name:value...>', 'extra HTTP header(s) on every request')
+    .option(
+      '--compare-with <url>',
+      "also show how the canonical answers differ from this server's (the active one), as deploy's phase 2 does; information only",
+    )
     .action(async (flags: ValidateFlags) => {
       if (!SUITES.includes(flags.suite as (typeof SUITES)[number])) {
         throw new UsageError(`--suite must be one of ${SUITES.join(', ')}, got "${flags.suite}"`);
       }
       if ((flags.stdio === undefined) === (flags.url === undefined))
         throw new UsageError('give exactly one of --stdio <command> or --url <url>');
+      if (flags.compareWith !== undefined && (flags.url === undefined || !/^https?:\/\//.test(flags.compareWith)))
+        throw new UsageError('--compare-with takes an http(s) URL and needs --url');
       const { runValidation, ValidateOptionsError } = await import('../check/validate/run.js');
       const onLine = flags.json ? undefined : printLine;
       let result;
@@ -61,9 +68,35 @@ export function register(program: Command): void {
         if (err instanceof ValidateOptionsError) throw new UsageError(err.message);
         throw err;
       }
-      if (flags.json) printLine(JSON.stringify(result, null, 2));
+      const diff = result.ok && flags.compareWith !== undefined ? await compareWith(flags, onLine) : undefined;
+      if (flags.json) printLine(JSON.stringify(diff === undefined ? result : { ...result, diff }, null, 2));
       process.exitCode = result.ok ? EXIT_OK : EXIT_FAIL;
     });
+}
+
+/** The answer diff against another server (the active one); never fails the validation. */
+async function compareWith(flags: ValidateFlags, onLine: ((line: string) => void) | undefined): Promise<string[] | { error: string }> {
+  const { collectCanonicalAnswers, diffAnswers } = await import('../check/validate/canonical.js');
+  const headers = parseHeaders(flags.header ?? []);
+  const timeoutMs = intFlag('--timeout-ms', flags.timeoutMs)!;
+  const other = flags.compareWith!;
+  try {
+    const [before, after] = await Promise.all([
+      collectCanonicalAnswers({ url: other, headers, timeoutMs }, flags.spec),
+      collectCanonicalAnswers({ url: flags.url!, headers, timeoutMs }, flags.spec),
+    ]);
+    const diff = diffAnswers(before, after);
+    if (diff.length === 0) onLine?.(`[INFO] Canonical answers unchanged from ${other}`);
+    else {
+      onLine?.(`[INFO] Canonical answers changed from ${other}:`);
+      for (const d of diff) onLine?.(`  ${d}`);
+    }
+    return diff;
+  } catch (err) {
+    const message = (err as Error).message;
+    onLine?.(`[INFO] Could not compare answers with ${other}: ${message}`);
+    return { error: message };
+  }
 }
 
 function parseHeaders(values: string[]): Record<string, string> {

@@ -3,7 +3,13 @@ import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, Fa
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from 'pino';
 import type { HttpAppContext } from './app-context.js';
-import { DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_TTL_MS, SESSION_SWEEP_INTERVAL_MS } from './defaults.js';
+import {
+  DEFAULT_BODY_LIMIT_BYTES,
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_SESSION_IDLE_TTL_MS,
+  DEFAULT_SESSION_MAX_AGE_MS,
+  SESSION_SWEEP_INTERVAL_MS,
+} from './defaults.js';
 import { registerHealthRoutes } from './health.js';
 import { HostGuard } from './host-guard.js';
 import { createLogger } from './logger.js';
@@ -11,6 +17,7 @@ import { HttpMetrics } from './metrics.js';
 import { RpcCode, jsonRpcErrorBody } from './mcp/jsonrpc.js';
 import { registerMcpRoutes } from './mcp/route.js';
 import { SessionRegistry } from './mcp/session-registry.js';
+import { SessionTokens } from './mcp/session-token.js';
 import { registerRestRoutes } from './rest/routes.js';
 import { describeSchemaErrors } from './rest/schema-errors.js';
 import { ToolClient } from './rest/tool-client.js';
@@ -25,6 +32,10 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   sessionIdleTtlMs?: number;
   maxSessions?: number;
+  /** Keys every replica shares (the first signs): session ids become signed tokens any replica can serve. */
+  sessionKeys?: readonly Buffer[];
+  /** With sessionKeys: how long a session id stays valid after initialize. */
+  sessionMaxAgeMs?: number;
   logger?: Logger;
 }
 
@@ -90,7 +101,14 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, bodyLimit, logger));
 
-  registerMcpRoutes(app, { registry, createMcpServer: opts.createMcpServer, guard, gate, metrics });
+  const sessionTokens =
+    opts.sessionKeys && opts.sessionKeys.length > 0
+      ? new SessionTokens(opts.sessionKeys, {
+          serverVersion: opts.ctx.version,
+          maxAgeMs: opts.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
+        })
+      : undefined;
+  registerMcpRoutes(app, { registry, createMcpServer: opts.createMcpServer, guard, gate, metrics, sessionTokens });
   registerHealthRoutes(app, { ctx: opts.ctx, gate, sessions: () => registry.size, metrics });
   registerRestRoutes(app, { ctx: opts.ctx, tools });
 

@@ -6,6 +6,8 @@ export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
 export const DEFAULT_SESSION_IDLE_TTL_MS = 30 * 60_000;
 /** At most this many MCP sessions live at once; the least recently used idle one makes room. */
 export const DEFAULT_MAX_SESSIONS = 1000;
+/** With shared session keys: a session id is refused everywhere this long after its initialize (clients then re-initialize). */
+export const DEFAULT_SESSION_MAX_AGE_MS = 24 * 3600_000;
 /** How often idle sessions are looked for. */
 export const SESSION_SWEEP_INTERVAL_MS = 30_000;
 /** SSE comment frames keep a quiet GET stream open through proxies and idle timeouts. */

@@ -9,6 +9,7 @@ export class HttpMetrics {
   private readonly latency: Histogram<'method' | 'route' | 'status'>;
   private readonly toolCalls: Counter<'tool' | 'outcome'>;
   private readonly toolLatency: Histogram<'tool'>;
+  private readonly sessionsRestored: Counter;
   /** Tool names get their own label value; any other name a client sends counts as "other" (bounded cardinality). */
   private knownTools = new Set<string>();
 
@@ -52,6 +53,11 @@ export class HttpMetrics {
         this.set(sources.draining() ? 1 : 0);
       },
     });
+    this.sessionsRestored = new Counter({
+      name: 'mcp_sessions_restored_total',
+      help: 'MCP sessions this replica rebuilt from their signed id (made by another replica, or by this one before a restart)',
+      registers,
+    });
     this.toolCalls = new Counter({
       name: 'mcp_tool_calls_total',
       help: 'MCP tools/call requests over HTTP, by tool and outcome (ok, tool_error = isError result, protocol_error = JSON-RPC error)',
@@ -71,6 +77,10 @@ export class HttpMetrics {
     const labels = { method, route, status: String(status) };
     this.requests.inc(labels);
     this.latency.observe(labels, seconds);
+  }
+
+  observeSessionRestored(): void {
+    this.sessionsRestored.inc();
   }
 
   setKnownTools(names: Iterable<string>): void {

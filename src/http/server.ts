@@ -20,6 +20,9 @@ export interface StartHttpServerOptions {
   bodyLimitBytes?: number;
   sessionIdleTtlMs?: number;
   maxSessions?: number;
+  /** Shared session keys (MCP_SESSION_KEYS): any replica holding them serves any session; see session-token.ts. */
+  sessionKeys?: readonly Buffer[];
+  sessionMaxAgeMs?: number;
   /** See heap-growth.ts; default DEFAULT_HEAP_GROWING_PERCENT, 0 keeps V8's own. */
   heapGrowingPercent?: number;
 }
@@ -39,6 +42,8 @@ export async function startHttpServer(opts: StartHttpServerOptions): Promise<Run
       bodyLimitBytes: opts.bodyLimitBytes,
       sessionIdleTtlMs: opts.sessionIdleTtlMs,
       maxSessions: opts.maxSessions,
+      sessionKeys: opts.sessionKeys,
+      sessionMaxAgeMs: opts.sessionMaxAgeMs,
       logger,
     });
     running = await serve(http, {
@@ -52,7 +57,13 @@ export async function startHttpServer(opts: StartHttpServerOptions): Promise<Run
     throw err;
   }
   logger.info(
-    { version: ctx.version, color: ctx.color ?? null, data_as_of: ctx.catalog.data_as_of, models: ctx.catalog.models.length },
+    {
+      version: ctx.version,
+      color: ctx.color ?? null,
+      data_as_of: ctx.catalog.data_as_of,
+      models: ctx.catalog.models.length,
+      shared_sessions: (opts.sessionKeys?.length ?? 0) > 0,
+    },
     'ready',
   );
   if (opts.installSignalHandlers !== false) exitOnSignals(running, logger, opts.drainTimeoutMs);

@@ -2,6 +2,7 @@
 // once), telemetry, and who we are. createMcpServer(ctx) is then cheap enough to
 // call once per HTTP session.
 
+import { hostname } from 'node:os';
 import type { Catalog } from '../pricing/types.js';
 import { loadCatalog } from '../pricing/index.js';
 import { Telemetry } from '../telemetry/telemetry.js';
@@ -15,6 +16,11 @@ export interface ServerContext {
   version: string;
   /** DEPLOYMENT_COLOR ("blue" / "green"), if the deployer set one. */
   color: string | undefined;
+  /**
+   * LLM_PRICING_REPLICA: the name of this replica when it is one of several that share nothing (containers,
+   * Kubernetes); "hostname" takes the host name (a pod's name). Then telemetry counts are this replica's alone.
+   */
+  replica?: string;
   startedAt: Date;
 }
 
@@ -39,7 +45,8 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
       onError: (message) => logToStderr('warn', message),
     }),
   ]);
-  const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt };
+  const replica = replicaName();
+  const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt, ...(replica && { replica }) };
   // Warming up only saves time; it must never stop or stall a start.
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
@@ -55,6 +62,12 @@ function flushInterval(): { flushIntervalMs?: number } {
   const raw = process.env.LLM_PRICING_TELEMETRY_FLUSH_MS;
   const n = raw ? Number(raw) : NaN;
   return Number.isInteger(n) && n >= 10 ? { flushIntervalMs: n } : {};
+}
+
+function replicaName(): string | undefined {
+  const r = process.env.LLM_PRICING_REPLICA?.trim();
+  if (!r) return undefined;
+  return r === 'hostname' ? hostname() : r;
 }
 
 function deploymentColor(): string | undefined {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startRealServer } from '../http/helpers.js';
 import { fixtureCommand, runCli } from './helpers.js';
 
 describe('validate CLI', () => {
@@ -30,6 +31,24 @@ describe('validate CLI', () => {
     expect(result.lines.at(-1)).toMatch(/^\[FAILURE\]/);
   });
 
+  it('--compare-with shows the answer diff against another server (the pre-promotion Job runs this), information only', async () => {
+    const server = await startRealServer();
+    try {
+      const url = `${server.url}/mcp`;
+      const loose = ['--max-avg-ms', '5000', '--max-ms', '20000'];
+      const same = await runCli(['validate', '--url', url, '--compare-with', url, ...loose]);
+      expect(same.code, same.stdout + same.stderr).toBe(0);
+      expect(same.stdout).toContain('[SUCCESS] ALL TESTS PASSED');
+      expect(same.stdout.trimEnd().split('\n').at(-1)).toBe(`[INFO] Canonical answers unchanged from ${url}`);
+      // An active server that cannot be reached does not fail the validation of the preview.
+      const gone = await runCli(['validate', '--url', url, '--compare-with', 'http://127.0.0.1:1/mcp', '--json', ...loose]);
+      expect(gone.code).toBe(0);
+      expect(JSON.parse(gone.stdout).diff.error).toMatch(/ECONNREFUSED|fetch failed|connect/i);
+    } finally {
+      await server.cleanup();
+    }
+  });
+
   it('--help, and bad usage exits 2 with a clear message', async () => {
     const help = await runCli(['validate', '--help']);
     expect(help.code).toBe(0);
@@ -54,6 +73,7 @@ describe('validate CLI', () => {
       [['validate', '--url', 'not a url'], /not a URL/],
       [['validate', '--stdio', 'x', '--spec', '/nonexistent/spec.json'], /cannot read expectations file/],
       [['validate', '--stdio', 'x', '--bogus'], /unknown option '--bogus'/],
+      [['validate', '--stdio', 'x', '--compare-with', 'http://127.0.0.1:1/mcp'], /--compare-with takes an http\(s\) URL and needs --url/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(args);

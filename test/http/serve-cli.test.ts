@@ -147,6 +147,12 @@ describe('llm-pricing-mcp serve --http', () => {
     expect(s.stderr()).toContain('--session-ttl must be a duration');
   });
 
+  it('refuses a session key too short to sign with, exit 2, without starting', async () => {
+    const s = spawnServe(['--port', '0'], { MCP_SESSION_KEYS: 'base64:c2hvcnQ=' });
+    expect(await s.exit).toBe(2);
+    expect(s.stderr()).toContain('MCP_SESSION_KEYS: session key 1 is 5 bytes; at least 32 are needed');
+  });
+
   it('exits 1 with a clear message when the port is taken', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));

@@ -262,6 +262,7 @@ describe('get_telemetry', () => {
     const t = await ok('get_telemetry', { include_details: true, limit: 100 });
     expect(t.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(t.color).toBeNull();
+    expect([t.scope, t.replica]).toEqual(['host', null]);
     expect(t.uptime_s).toBeGreaterThanOrEqual(0);
     expect(t.requests_total).toBeGreaterThanOrEqual(t.process.requests);
     expect(t.errors_total).toBeGreaterThan(0);

@@ -10,6 +10,8 @@ import type { HttpMetrics, ToolOutcome } from '../metrics.js';
 import type { TrafficGate } from '../traffic.js';
 import { RpcCode, classify, jsonRpcErrorBody } from './jsonrpc.js';
 import type { Session, SessionRegistry } from './session-registry.js';
+import { SessionRestorer } from './session-restore.js';
+import type { SessionTokens } from './session-token.js';
 import { SessionTransport } from './session-transport.js';
 
 // Streamable HTTP at /mcp: POST carries client messages (answered with JSON),
@@ -24,6 +26,8 @@ export interface McpRouteDeps {
   guard: HostGuard;
   gate: TrafficGate;
   metrics: HttpMetrics;
+  /** With shared session keys: signed session ids, and sessions other replicas made rebuilt on demand. */
+  sessionTokens?: SessionTokens;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -49,6 +53,7 @@ function protocolVersionError(request: FastifyRequest): string | undefined {
 
 export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): void {
   const { registry, guard, gate, metrics } = deps;
+  let restorer: SessionRestorer | undefined;
 
   // Callback style (no promise per request); a refused request is answered here and goes no further.
   const guardHook = (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
@@ -57,37 +62,65 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     else done();
   };
 
-  /** Finds the session a non-initialize request names, or answers the error itself. */
-  const sessionFor = (request: FastifyRequest, reply: FastifyReply): Session | undefined => {
+  /**
+   * Finds the session a non-initialize request names, or answers the error itself. Synchronous when this
+   * process holds the session (the hot path); a promise only when it has to be rebuilt from its signed id.
+   */
+  const sessionFor = (request: FastifyRequest, reply: FastifyReply): Session | undefined | Promise<Session | undefined> => {
     const id = headerValue(request, SESSION_HEADER);
     if (id === undefined) {
       fail(reply, 400, RpcCode.ServerError, 'Bad Request: Mcp-Session-Id header is required');
       return undefined;
     }
-    const session = registry.get(id);
-    if (!session) {
-      fail(reply, 404, RpcCode.SessionNotFound, 'Session not found');
-      return undefined;
-    }
     const versionError = protocolVersionError(request);
-    if (versionError) {
+    const session = registry.get(id);
+    if (session && session.expiresAt !== undefined && Date.now() > session.expiresAt) {
+      void registry.close(id, 'expired');
+    } else if (session) {
+      if (!versionError) return session;
       fail(reply, 400, RpcCode.ServerError, versionError);
       return undefined;
     }
-    return session;
+    if (!restorer) {
+      fail(reply, 404, RpcCode.SessionNotFound, 'Session not found');
+      return undefined;
+    }
+    return restorer.restore(id).then((restored) => {
+      if ('refused' in restored) {
+        request.log.debug({ reason: restored.reason }, 'mcp session not restored');
+        if (restored.refused === 'full')
+          fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: too many active sessions, try again later');
+        else fail(reply, 404, RpcCode.SessionNotFound, 'Session not found');
+        return undefined;
+      }
+      if (versionError) {
+        fail(reply, 400, RpcCode.ServerError, versionError);
+        return undefined;
+      }
+      return restored.session;
+    });
   };
 
-  const openSession = async (): Promise<Session | undefined> => {
-    const id = randomUUID();
+  const openSession = async (id: string, expiresAt?: number): Promise<Session | undefined> => {
     const transport = new SessionTransport(id);
     const server = deps.createMcpServer();
     await server.connect(transport);
     transport.direct = directToolCall(server);
-    const session: Session = { id, server, transport, lastUsed: Date.now(), active: 0 };
+    const session: Session = { id, server, transport, lastUsed: Date.now(), active: 0, ...(expiresAt !== undefined && { expiresAt }) };
     if (registry.add(session)) return session;
     await server.close();
     return undefined;
   };
+  if (deps.sessionTokens) {
+    // Remember as many deleted ids as sessions can be live, ten times over: a client deletes far fewer than it opens.
+    restorer = new SessionRestorer({
+      tokens: deps.sessionTokens,
+      open: openSession,
+      discard: (id) => registry.close(id, 'failed'),
+      onRestored: () => metrics.observeSessionRestored(),
+      maxRevoked: registry.capacity * 10,
+    });
+  }
 
   app.post('/mcp', { onRequest: guardHook }, async (request, reply) => {
     const accept = request.headers.accept;
@@ -130,10 +163,12 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
       // A draining environment finishes what it has; new sessions belong elsewhere.
       if (gate.draining)
         return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: this server is shutting down; start the session again');
-      session = await openSession();
+      const fresh = restorer ? restorer.issue(requests[0]!.params) : { id: randomUUID(), expiresAt: undefined };
+      session = await openSession(fresh.id, fresh.expiresAt);
       if (!session) return fail(reply, 503, RpcCode.ServerError, 'Service Unavailable: too many active sessions, try again later');
     } else {
-      session = sessionFor(request, reply);
+      const found = sessionFor(request, reply);
+      session = found instanceof Promise ? await found : found;
       if (!session) return reply;
     }
 
@@ -175,7 +210,8 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
     if (!request.headers.accept?.includes('text/event-stream')) {
       return fail(reply, 406, RpcCode.ServerError, 'Not Acceptable: Client must accept text/event-stream');
     }
-    const session = sessionFor(request, reply);
+    const found = sessionFor(request, reply);
+    const session = found instanceof Promise ? await found : found;
     if (!session) return reply;
     if (session.transport.hasEventStream) {
       return fail(reply, 409, RpcCode.ServerError, 'Conflict: Only one SSE stream is allowed per session');
@@ -208,9 +244,16 @@ export function registerMcpRoutes(app: FastifyInstance, deps: McpRouteDeps): voi
   });
 
   app.delete('/mcp', { onRequest: guardHook }, async (request, reply) => {
-    const session = sessionFor(request, reply);
+    const id = headerValue(request, SESSION_HEADER);
+    // Ending a session this replica does not hold needs no rebuilding: its id is refused here from now on.
+    if (restorer && id !== undefined && !registry.get(id) && !protocolVersionError(request)) {
+      return restorer.revoke(id) ? reply.code(200).send() : fail(reply, 404, RpcCode.SessionNotFound, 'Session not found');
+    }
+    const found = sessionFor(request, reply);
+    const session = found instanceof Promise ? await found : found;
     if (!session) return reply;
     await registry.close(session.id, 'deleted');
+    restorer?.revoke(session.id);
     return reply.code(200).send();
   });
 }

@@ -10,6 +10,8 @@ export interface Session {
   lastUsed: number;
   /** HTTP requests of this session being handled right now (body still arriving, or awaiting answers). */
   active: number;
+  /** With signed session ids: Date.now() after which the id is refused everywhere (see session-token.ts). */
+  readonly expiresAt?: number;
 }
 
 export interface SessionRegistryOptions {
@@ -31,6 +33,11 @@ export class SessionRegistry {
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** The most sessions held at once. */
+  get capacity(): number {
+    return this.opts.maxSessions;
   }
 
   get(id: string): Session | undefined {

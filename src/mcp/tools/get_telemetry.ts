@@ -48,6 +48,13 @@ const output = z.object({
   version: z.string(),
   color: z.string().nullable().describe('Deployment colour (blue/green) of the process that answered'),
   pid: z.number(),
+  scope: z
+    .enum(['host', 'replica'])
+    .describe(
+      'host: totals of every process sharing the telemetry directory (both deployment colours, across restarts); ' +
+        'replica: this replica alone, one of several that share nothing (fleet-wide figures: Prometheus /metrics summed over replicas)',
+    ),
+  replica: z.string().nullable().describe('Name of the replica that answered (LLM_PRICING_REPLICA), when scope is replica'),
   started_at: z.string(),
   uptime_s: z.number().describe('Seconds this process has been up'),
   since: z.string().describe('Counts are totals since this time, across restarts and both deployment colours'),
@@ -67,7 +74,8 @@ export const getTelemetryTool = defineTool({
     'Usage statistics of this MCP server: uptime, total tool calls and errors, and for each tool its calls, errors ' +
     'and latency percentiles (p50, p95, p99 in ms, measured inside the server). Totals persist across restarts and ' +
     'blue-green deploys; `process` holds this process alone. Also reports the server version and deployment colour. ' +
-    'include_details adds store, catalog and memory information.',
+    'include_details adds store, catalog and memory information. In a fleet of replicas (scope "replica") the counts are ' +
+    "this replica's alone; fleet-wide figures come from Prometheus /metrics.",
   input,
   output,
   run(args, ctx) {
@@ -78,6 +86,8 @@ export const getTelemetryTool = defineTool({
       version: ctx.version,
       color: ctx.color ?? null,
       pid: s.pid,
+      scope: ctx.replica ? ('replica' as const) : ('host' as const),
+      replica: ctx.replica ?? null,
       started_at: ctx.startedAt.toISOString(),
       uptime_s: Math.round((Date.now() - ctx.startedAt.getTime()) / 100) / 10,
       since: s.since,
@@ -107,8 +117,9 @@ export const getTelemetryTool = defineTool({
         `${t.tool}: ${formatInt(t.calls)} calls, ${formatInt(t.errors)} errors, p50 ${t.p50_ms ?? '-'} ms, p95 ${t.p95_ms ?? '-'} ms, p99 ${t.p99_ms ?? '-'} ms`,
     );
     return [
-      `llm-pricing-mcp ${r.version}${r.color ? ` (${r.color})` : ''}, up ${r.uptime_s} s; ${formatInt(r.requests_total)} calls, ` +
-        `${formatInt(r.errors_total)} errors since ${r.since}.`,
+      `llm-pricing-mcp ${r.version}${r.color ? ` (${r.color})` : ''}${r.replica ? `, replica ${r.replica}` : ''}, up ${r.uptime_s} s; ` +
+        `${formatInt(r.requests_total)} calls, ${formatInt(r.errors_total)} errors since ${r.since}` +
+        `${r.scope === 'replica' ? ' (this replica only; fleet-wide figures: Prometheus /metrics)' : ''}.`,
       ...lines,
     ].join('\n');
   },
