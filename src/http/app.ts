@@ -12,6 +12,8 @@ import { RpcCode, jsonRpcErrorBody } from './mcp/jsonrpc.js';
 import { registerMcpRoutes } from './mcp/route.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { registerRestRoutes } from './rest/routes.js';
+import { registerStaticPages } from './static-pages.js';
+import { registerJsonCompression } from './json-compression.js';
 import { describeSchemaErrors } from './rest/schema-errors.js';
 import { ToolClient } from './rest/tool-client.js';
 import { TrafficGate } from './traffic.js';
@@ -93,6 +95,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   registerMcpRoutes(app, { registry, createMcpServer: opts.createMcpServer, guard, gate, metrics });
   registerHealthRoutes(app, { ctx: opts.ctx, gate, sessions: () => registry.size, metrics });
   registerRestRoutes(app, { ctx: opts.ctx, tools });
+  registerStaticPages(app, logger);
+  registerJsonCompression(app);
 
   const sweep = setInterval(
     () => registry.sweep(Date.now()),
