@@ -6,7 +6,7 @@ import { byId } from '../shared/dom.js';
 import { McpSession } from '../shared/mcp.js';
 import { applyTheme, type Theme } from '../shared/theme.js';
 import { mountCalculator } from './calculator.js';
-import { mountChart, type PerformanceRow } from './chart.js';
+import type { PerformanceRow } from './chart.js';
 import type { Completer } from './combobox.js';
 import { attachCombobox } from './combobox.js';
 import { mountCompare } from './compare.js';
@@ -71,7 +71,12 @@ async function start(): Promise<void> {
     save();
   });
 
-  const [pricing, perf] = await Promise.all([loadCatalog(), getJson<{ models: PerformanceRow[] }>('/performance?include_cost=true')]);
+  // The chart library is the larger part of the script: it loads with the data, after the first render.
+  const [pricing, perf, { mountChart }] = await Promise.all([
+    loadCatalog(),
+    getJson<{ models: PerformanceRow[] }>('/performance?include_cost=true'),
+    import('./chart.js'),
+  ]);
   catalogRows = pricing.models;
   byId('provenance').textContent = `${pricing.models.length} models. Prices as of ${pricing.data_as_of}. Source: ${pricing.source}.`;
   mountPriceTable(pricing.models, state.table, save, open);
