@@ -28,6 +28,7 @@ const server = spawn(
     stdio: ['ignore', 'ignore', 'pipe'],
   },
 );
+const exited = new Promise((resolve) => server.once('exit', resolve));
 const stopServer = () => server.exitCode === null && server.kill('SIGTERM');
 process.on('exit', stopServer);
 // The server logs JSON lines on stderr, one with msg "ready" once it listens.
@@ -60,7 +61,12 @@ try {
       await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0];
         const resources = performance.getEntriesByType('resource');
+        const end = (path) => resources.find((r) => new URL(r.name).pathname === path)?.responseEnd ?? NaN;
         return {
+          html: nav.responseEnd,
+          interactive: nav.domInteractive,
+          openapi: end('/openapi.json'),
+          estimate: end('/cost-estimate'),
           rendered: performance.getEntriesByName('calculator-rendered')[0].startTime,
           fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
           bytes: nav.transferSize + resources.reduce((s, r) => s + r.transferSize, 0),
@@ -116,6 +122,10 @@ try {
   console.log(
     `  first render (navigation start -> calculator answered): first load ${ms(first.rendered)}; next ${warm.length}: median ${ms(median(warm.map((l) => l.rendered)))}, max ${ms(Math.max(...warm.map((l) => l.rendered)))}`,
   );
+  const at = (k) => ms(median(warm.map((l) => l[k])));
+  console.log(
+    `    medians: HTML received ${at('html')}, DOM interactive ${at('interactive')}, /openapi.json received ${at('openapi')}, /cost-estimate received ${at('estimate')}`,
+  );
   console.log(`  first contentful paint: median ${ms(median(loads.map((l) => l.fcp)))}`);
   console.log(
     `  price table, ${table.all} rows: sort median ${ms(median(table.sorts))} (max ${ms(Math.max(...table.sorts))}), filter median ${ms(median(table.filters))} (max ${ms(Math.max(...table.filters))})`,
@@ -123,5 +133,6 @@ try {
 } finally {
   await browser.close();
   stopServer();
+  await exited; // it writes its telemetry on the way out
   rmSync(telemetry, { recursive: true, force: true });
 }
