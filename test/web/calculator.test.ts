@@ -142,6 +142,14 @@ describe('calculator page', () => {
     await first.waitFor(WAIT);
     const offered = await page.locator('#suggestions-1 [role="option"]').allTextContents();
     expect(offered.every((n) => n.includes('claude-3-5-hai'))).toBe(true);
+    // The catalog's own completion, over MCP, comes first; provider-qualified ids follow.
+    const completion = await mcp.complete({
+      ref: { type: 'ref/prompt', name: 'compare_models' },
+      argument: { name: 'models', value: 'claude-3-5-hai' },
+    });
+    expect(completion.completion.values.length).toBeGreaterThan(0);
+    expect(offered.slice(0, completion.completion.values.length)).toEqual(completion.completion.values.slice(0, offered.length));
+    expect(offered.some((n) => n.includes(':'))).toBe(true);
     await model.press('ArrowDown');
     await expect(model.getAttribute('aria-activedescendant')).resolves.toBe('suggestions-1-0');
     await model.press('Enter');

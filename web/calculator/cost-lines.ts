@@ -44,6 +44,9 @@ export interface Estimate {
   lines?: CostLine[];
   conditions?: Condition[];
   warnings?: string[];
+  /** For a generic name: the host that answered, and the others that offer it. */
+  host?: string;
+  other_hosts?: string[];
 }
 
 export interface Itemized {
@@ -153,6 +156,9 @@ export function renderEstimate(e: Estimate): HTMLElement {
         : null,
       ...warnings.map((w) => h('p', { class: 'warning' }, w)),
       e.note ? h('p', { class: 'warning' }, e.note) : null,
+      e.host && e.other_hosts?.length
+        ? h('p', { class: 'muted', id: 'hosts' }, `Priced at ${e.host}; also offered by ${e.other_hosts.join(', ')}.`)
+        : null,
       h('p', { class: 'muted', id: 'price-source' }, `Price source: ${e.price_source}. Data as of ${e.data_as_of}.`),
     ),
   );
