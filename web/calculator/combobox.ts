@@ -72,7 +72,6 @@ export function attachCombobox(input: HTMLInputElement, complete: Completer, onP
   }, 120);
 
   input.addEventListener('input', refresh);
-  input.addEventListener('focus', refresh);
   input.addEventListener('blur', close);
   input.addEventListener('keydown', (ev) => {
     if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {

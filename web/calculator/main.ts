@@ -2,7 +2,7 @@
 // every change back (a link reproduces the view), and gets every figure from the REST API.
 import './calculator.css';
 import { getJson } from '../shared/api.js';
-import { byId } from '../shared/dom.js';
+import { byId, debounce } from '../shared/dom.js';
 import { McpSession } from '../shared/mcp.js';
 import { applyTheme, type Theme } from '../shared/theme.js';
 import { mountCalculator } from './calculator.js';
@@ -49,8 +49,9 @@ async function start(): Promise<void> {
   const fields = costFields(await getJson('/openapi.json'));
   const calculator = mountCalculator(fields, state.cost, () => {
     save();
-    void comparison.run();
+    compareLater();
   });
+  const compareLater = debounce(() => void comparison.run(), 150);
   attachCombobox(byId<HTMLInputElement>('model'), complete, (name) => calculator.openModel(name));
   const open = (key: string): void => {
     calculator.openModel(key);
