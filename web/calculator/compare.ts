@@ -95,14 +95,14 @@ function renderComparison(
     return h(
       'tr',
       { class: cheapest ? 'cheapest' : undefined, 'data-key': e.key },
-      h('td', { class: 'num' }, i + 1),
+      h('td', { class: 'num wide-only' }, i + 1),
       h(
         'th',
         { scope: 'row' },
         h('button', { type: 'button', class: 'link', onclick: () => onOpen(e.key) }, e.name),
         cheapest ? h('span', { class: 'badge' }, 'Cheapest') : null,
       ),
-      h('td', {}, e.provider_name),
+      h('td', { class: 'wide-only' }, e.provider_name),
       h('td', { class: 'num', 'data-total': e.total_cost }, usd(e.total_cost)),
       h(
         'td',
@@ -132,9 +132,9 @@ function renderComparison(
       h(
         'tr',
         {},
-        h('th', { scope: 'col', class: 'num' }, 'Rank'),
+        h('th', { scope: 'col', class: 'num wide-only' }, 'Rank'),
         h('th', { scope: 'col' }, 'Model'),
-        h('th', { scope: 'col' }, 'Provider'),
+        h('th', { scope: 'col', class: 'wide-only' }, 'Provider'),
         h('th', { scope: 'col', class: 'num' }, 'Total'),
         h('th', { scope: 'col', class: 'num' }, 'More than the cheapest'),
         h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
