@@ -70,9 +70,28 @@ export function linesFromLegacyFields(e: Estimate): Itemized {
     line('input', 'Input tokens', (e.input_tokens - e.cached_input_tokens) * e.requests, r.input_per_1m, e.input_cost),
   ];
   if (e.cached_input_tokens > 0) {
-    lines.push(line('cached_input', 'Cached input tokens', e.cached_input_tokens * e.requests, r.cached_input_per_1m, e.cached_input_cost));
+    // A model without a cache-read price is charged its input rate for cached tokens.
+    const label = r.cached_input_per_1m === null ? 'Cached input tokens (no cache price: input rate)' : 'Cached input tokens';
+    lines.push(
+      line('cached_input', label, e.cached_input_tokens * e.requests, r.cached_input_per_1m ?? r.input_per_1m, e.cached_input_cost),
+    );
   }
   lines.push(line('output', 'Output tokens', e.output_tokens * e.requests, r.output_per_1m, e.output_cost));
+  // Today's fields leave out request fees (and cache writes), which the total includes: one line for the rest,
+  // so the lines still add up to the total.
+  const rest = Math.round((e.total_cost - e.input_cost - e.cached_input_cost - e.output_cost) * 1e10) / 1e10;
+  if (rest !== 0) {
+    lines.push({
+      item: 'other',
+      label: 'Request fees and other charges',
+      quantity: e.requests,
+      unit: 'requests',
+      rate: null,
+      per: 1000,
+      cost: rest,
+      pricing: 'priced',
+    });
+  }
   const conditions: Condition[] = [];
   if (r.tier_start !== null) {
     conditions.push({ kind: 'long_context_tier', description: `Long-context prices: the input is over ${int(r.tier_start)} tokens` });
@@ -103,7 +122,11 @@ export function renderEstimate(e: Estimate): HTMLElement {
       { 'data-item': l.item },
       h('th', { scope: 'row' }, l.label),
       h('td', { class: 'num' }, `${int(l.quantity)} ${l.unit}`),
-      h('td', { class: 'num' }, l.rate === null ? 'not priced' : `${rate(l.rate)} ${perUnit(l.per, l.unit)}`),
+      h(
+        'td',
+        { class: 'num' },
+        l.rate !== null ? `${rate(l.rate)} ${perUnit(l.per, l.unit)}` : l.pricing === 'unpriced' ? 'not priced' : '—',
+      ),
       h('td', { class: 'num', 'data-cost': l.cost ?? '' }, l.cost === null ? '—' : l.pricing === 'free' ? 'free' : usd(l.cost)),
     ),
   );
