@@ -2,17 +2,18 @@
 // included, as Resource Timing's transferSize counts them), the first render (navigation start to the calculator
 // showing its first answer: the 'calculator-rendered' mark), and how long sorting and filtering the whole
 // catalog take. Not a test: figures depend on the machine. Run after a build: `npm run measure:web [-- RUNS]`.
+/* global document -- the functions given to page.evaluate run in the page */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNS = Number(process.argv[2] ?? 7);
+const RUNS = Number(process.argv[2] ?? 9);
 
 const port = await new Promise((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => {
@@ -61,11 +62,15 @@ try {
       await page.evaluate(() => {
         const nav = performance.getEntriesByType('navigation')[0];
         const resources = performance.getEntriesByType('resource');
-        const end = (path) => resources.find((r) => new URL(r.name).pathname === path)?.responseEnd ?? NaN;
+        const entry = (path) => resources.find((r) => new URL(r.name).pathname === path);
+        const end = (path) => entry(path)?.responseEnd ?? NaN;
         return {
           html: nav.responseEnd,
           interactive: nav.domInteractive,
           openapi: end('/openapi.json'),
+          scriptStart: performance.getEntriesByName('script-start')[0]?.startTime ?? NaN,
+          inputsKnown: performance.getEntriesByName('inputs-known')[0]?.startTime ?? NaN,
+          estimateSent: entry('/cost-estimate')?.startTime ?? NaN,
           estimate: end('/cost-estimate'),
           rendered: performance.getEntriesByName('calculator-rendered')[0].startTime,
           fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
@@ -115,16 +120,21 @@ try {
   const ms = (x) => `${x.toFixed(0)} ms`;
   const first = loads[0];
   const warm = loads.slice(1);
+  console.log(
+    `load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${cpus().length} cores (a shared machine)`,
+  );
   console.log(`calculator page, ${RUNS} cold loads (empty cache, new browser context each), Chromium ${browser.version()}, server ${url}`);
   console.log(
     `  page weight over the wire: ${(first.bytes / 1024).toFixed(1)} KB in ${first.requests} responses (${(first.decoded / 1024).toFixed(1)} KB decoded)`,
   );
   console.log(
-    `  first render (navigation start -> calculator answered): first load ${ms(first.rendered)}; next ${warm.length}: median ${ms(median(warm.map((l) => l.rendered)))}, max ${ms(Math.max(...warm.map((l) => l.rendered)))}`,
+    `  first render (navigation start -> calculator answered): first load ${ms(first.rendered)}; next ${warm.length}: median ${ms(median(warm.map((l) => l.rendered)))}, min ${ms(Math.min(...warm.map((l) => l.rendered)))}, max ${ms(Math.max(...warm.map((l) => l.rendered)))}`,
   );
   const at = (k) => ms(median(warm.map((l) => l[k])));
   console.log(
-    `    medians: HTML received ${at('html')}, DOM interactive ${at('interactive')}, /openapi.json received ${at('openapi')}, /cost-estimate received ${at('estimate')}`,
+    `    medians: HTML received ${at('html')}, DOM interactive ${at('interactive')}, /openapi.json received ${at('openapi')}, script running ${at('scriptStart')}, inputs known ${at('inputsKnown')}, /cost-estimate sent ${at('estimateSent')} and received ${at('estimate')}`,
   );
   console.log(`  first contentful paint: median ${ms(median(loads.map((l) => l.fcp)))}`);
   console.log(

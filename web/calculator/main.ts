@@ -25,6 +25,8 @@ interface PricingPage {
   source: string;
 }
 
+// Marks for test/web/measure-page.mjs, which reports where the first render's time goes.
+performance.mark('script-start');
 const state = parseState(location.search);
 const save = (): void =>
   history.replaceState(null, '', `${location.pathname}${formatState(state) ? `?${formatState(state)}` : ''}${location.hash}`);
@@ -47,6 +49,7 @@ const complete: Completer = async (value, signal) => {
 
 async function start(): Promise<void> {
   const fields = costFields(await getJson('/openapi.json'));
+  performance.mark('inputs-known');
   const calculator = mountCalculator(fields, state.cost, () => {
     save();
     compareLater();
