@@ -14,4 +14,6 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  // The web pages run in a browser.
+  { files: ['web/**/*.ts'], languageOptions: { globals: { ...globals.browser } } },
 );

@@ -43,6 +43,7 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   const url = controller.publicUrl;
   out('');
   out(`MCP endpoint (Streamable HTTP): ${url}`);
+  out(`Cost calculator and price table: ${new URL('/', url).href}`);
   out('');
   out('Desktop client config (a client that takes Streamable HTTP URLs):');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'http', url } } }, null, 2));

@@ -19,6 +19,8 @@ import { registerMcpRoutes } from './mcp/route.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { SessionTokens } from './mcp/session-token.js';
 import { registerRestRoutes } from './rest/routes.js';
+import { registerStaticPages } from './static-pages.js';
+import { registerJsonCompression } from './json-compression.js';
 import { describeSchemaErrors } from './rest/schema-errors.js';
 import { ToolClient } from './rest/tool-client.js';
 import { TrafficGate } from './traffic.js';
@@ -111,6 +113,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   registerMcpRoutes(app, { registry, createMcpServer: opts.createMcpServer, guard, gate, metrics, sessionTokens });
   registerHealthRoutes(app, { ctx: opts.ctx, gate, sessions: () => registry.size, metrics });
   registerRestRoutes(app, { ctx: opts.ctx, tools });
+  registerStaticPages(app, logger);
+  registerJsonCompression(app);
 
   const sweep = setInterval(
     () => registry.sweep(Date.now()),

@@ -37,6 +37,12 @@ describe('start (what npm start runs)', () => {
     const info = (await (await fetch(`http://127.0.0.1:${port}/deployment/info`)).json()) as { color: string; version: string };
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     expect(info).toMatchObject({ color: 'blue', version: pkg.version });
+    // The calculator page, and the script it loads, through the router.
+    expect(out).toContain(`Cost calculator and price table: http://127.0.0.1:${port}/`);
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const script = /src="(\/assets\/calculator-[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
