@@ -4,7 +4,9 @@ export { loadCatalog, loadOverlay, loadBaseProviders, basePackageVersion, DEFAUL
 export type { LoadOptions } from './load-catalog.js';
 export { buildCatalog } from './build-catalog.js';
 export type { BaseProvider, BuildOptions } from './build-catalog.js';
-export { estimateCost, validateCostInput, ratesFor } from './cost.js';
+export { estimateCost, validateCostInput, parseAt, OTHER_USAGE_KEYS } from './cost.js';
+export type { EstimateContext } from './cost.js';
+export { describeModifiers, MODIFIER_KINDS } from './modifiers.js';
 export { PricingInputError } from './errors.js';
 export { parseOverlay, OverlayError, OverlaySchema } from './overlay-schema.js';
 export type { Overlay } from './overlay-schema.js';
