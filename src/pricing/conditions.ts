@@ -77,12 +77,14 @@ export function pricesAtMoment(model: ModelEntry, at: Date): { prices: PriceSet;
   } else {
     const since = c?.type === 'start_date' ? c.start_date : undefined;
     const windows = model.schedule.filter((s) => s.constraint?.type === 'time_of_day');
-    const outside = windows.length > 0 && !windows.some((w) => w.constraint?.type === 'time_of_day' && inWindow(at, w.constraint.start_time, w.constraint.end_time));
+    const outside =
+      windows.length > 0 &&
+      !windows.some((w) => w.constraint?.type === 'time_of_day' && inWindow(at, w.constraint.start_time, w.constraint.end_time));
     conditions.push({
       kind: 'price_date',
       description:
         `price at ${iso}: ` +
-        (since ? `the set in force since ${since}` : 'the earliest price set in our data') +
+        (since ? `the set in force since ${since}` : 'the undated price set (no later dated set had started)') +
         (outside ? ', outside every daily window' : ''),
       at: iso,
       ...(since ? { since } : {}),

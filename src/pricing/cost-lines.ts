@@ -92,7 +92,10 @@ export function costLines(prices: PriceSet, usage: Usage, opts: LineOptions): Li
     const perRequest = quantities.get(unit.key) ?? 0;
     const always = unit.key === 'input_mtok' || unit.key === 'output_mtok';
     const hasPrice = prices[unit.key] !== undefined;
-    if (!always && perRequest === 0 && !(unit.key === 'requests_kcount' && hasPrice)) continue;
+    // The request count is always there; only a model with a per-request fee gets its line.
+    if (unit.key === 'requests_kcount' ? !hasPrice : !always && perRequest === 0) continue;
+    // A part without a price of its own stays in its parent's line (see leafQuantities).
+    if (unit.parent && !hasPrice && unit.key !== 'cache_read_mtok' && unit.key !== 'cache_write_mtok') continue;
     const { item, label } = itemFor(unit, prices, opts);
     const quantity = perRequest * opts.requests;
     // Cache reads and writes without a price of their own are charged at the input rate (as genai-prices does).

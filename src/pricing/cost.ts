@@ -33,7 +33,13 @@ export const OTHER_USAGE_KEYS = [
   'text_messages',
 ] as const satisfies readonly UsageKey[];
 
-const INPUT_PARTS = ['cached_input_tokens', 'cache_write_tokens', 'input_audio_tokens', 'input_image_tokens', 'input_video_tokens'] as const;
+const INPUT_PARTS = [
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'input_audio_tokens',
+  'input_image_tokens',
+  'input_video_tokens',
+] as const;
 const OUTPUT_PARTS = ['reasoning_tokens', 'citation_tokens', 'output_audio_tokens', 'output_image_tokens', 'output_video_tokens'] as const;
 
 function checkCount(name: string, value: unknown, min = 0): number {
@@ -103,7 +109,9 @@ export function parseAt(at: string): Date {
   const ok = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text);
   const d = ok ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text) : new Date(NaN);
   if (Number.isNaN(d.getTime())) {
-    throw new PricingInputError(`at must be an ISO date-time such as "2026-08-20T14:00:00Z" or a date "2026-08-20" (got ${JSON.stringify(at)})`);
+    throw new PricingInputError(
+      `at must be an ISO date-time such as "2026-08-20T14:00:00Z" or a date "2026-08-20" (got ${JSON.stringify(at)})`,
+    );
   }
   return d;
 }
@@ -141,7 +149,8 @@ export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModi
   const window = model.context_window;
   if (window !== undefined && usage.input_tokens + usage.output_tokens > window) {
     const msg = `${usage.input_tokens.toLocaleString('en-US')} input + ${usage.output_tokens.toLocaleString('en-US')} output tokens exceed the ${window.toLocaleString('en-US')}-token context window of ${model.key}`;
-    if (mods.allow_over_context !== true) throw new PricingInputError(`${msg}; a request this large would be refused. Pass allow_over_context: true to price it anyway.`);
+    if (mods.allow_over_context !== true)
+      throw new PricingInputError(`${msg}; a request this large would be refused. Pass allow_over_context: true to price it anyway.`);
     warnings.push(`${msg}; priced anyway because allow_over_context is true.`);
   }
   const at = mods.at !== undefined ? parseAt(mods.at) : undefined;

@@ -76,7 +76,12 @@ export function tokenCost(tokens: number, ratePerMTok: string): bigint {
  * are exact; a derived rate with more (a factor applied) is exact to 1e-18.
  */
 export function unitCost(quantity: number, rate: string, per: number): bigint {
-  const r = rateCache.get(rate) ?? parseDecimal(rate);
+  let r = rateCache.get(rate);
+  if (r === undefined) {
+    r = parseDecimal(rate);
+    if (rateCache.size >= RATE_CACHE_MAX) rateCache.clear();
+    rateCache.set(rate, r);
+  }
   return (BigInt(quantity) * r) / BigInt(per);
 }
 

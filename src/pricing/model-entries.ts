@@ -80,7 +80,8 @@ export function baseEntry(bm: BaseModel, provider: ProviderInfo, priced: PricedM
 export function baseNotes(priced: PricedModel): string[] {
   const notes: string[] = [];
   if (priced.since) notes.push(`price in force since ${priced.since}`);
-  if (priced.timeOfDay) notes.push('prices depend on the time of day: the rate listed is the standard (dearest) one; estimates name the windows');
+  if (priced.timeOfDay)
+    notes.push('prices depend on the time of day: the rate listed is the standard (dearest) one; estimates name the windows');
   if (priced.unmodelled.length > 0) notes.push(`also charges ${priced.unmodelled.join(', ')} (not in estimates)`);
   return notes;
 }

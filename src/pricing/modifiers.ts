@@ -97,7 +97,11 @@ export function modifierConditions(choice: ChosenModifiers): CostCondition[] {
   for (const kind of MODIFIER_KINDS) {
     const c = choice.chosen[kind];
     if (!c) continue;
-    const defaulted = c.asked ? '' : ` (the default; other options: ${Object.keys(c.modifier.options).filter((o) => o !== c.option).join(', ')})`;
+    const defaulted = c.asked
+      ? ''
+      : ` (the default; other options: ${Object.keys(c.modifier.options)
+          .filter((o) => o !== c.option)
+          .join(', ')})`;
     const condition: CostCondition = {
       kind,
       description: `${WORDS[kind](c.option)}${defaulted}`,

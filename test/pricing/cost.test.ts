@@ -162,14 +162,12 @@ describe('requests scale a per-request estimate', () => {
     expect(c.per_request_total_cost).toBe(0.27);
   });
 
-  test('a per-request fee (Perplexity sonar) is added once per request', () => {
+  test('a per-request fee (Perplexity sonar, at the default low search context) is added once per request', () => {
     const m = model('perplexity:sonar');
-    expect(m.rates.per_1k_requests).toBeDefined();
     const one = estimateCost(m, { input_tokens: 1000, output_tokens: 1000 });
-    const fee = Number(m.rates.per_1k_requests) / 1000;
-    expect(one.request_cost).toBe(fee);
+    expect(one.request_cost).toBe(0.005);
     const many = estimateCost(m, { input_tokens: 1000, output_tokens: 1000, requests: 10 });
-    expect(many.request_cost).toBe(Number((fee * 10).toFixed(10)));
+    expect(many.request_cost).toBe(0.05);
     expect(many.per_request_total_cost).toBe(one.total_cost);
   });
 });
