@@ -8,7 +8,7 @@ export { estimateCost, validateCostInput, parseAt, OTHER_USAGE_KEYS } from './co
 export type { EstimateContext } from './cost.js';
 export { describeModifiers, MODIFIER_KINDS } from './modifiers.js';
 export { PricingInputError } from './errors.js';
-export { parseOverlay, OverlayError, OverlaySchema } from './overlay-schema.js';
+export { parseOverlay, OverlayError, OverlaySchema, CAPABILITIES } from './overlay-schema.js';
 export type { Overlay } from './overlay-schema.js';
 export { blendedPerMTok, costTier, category } from './classify.js';
 export { GUIDE_PROVIDER_IDS } from './provider-policy.js';
