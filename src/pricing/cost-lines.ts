@@ -41,41 +41,72 @@ export function tieredRate(price: UnitPrice, promptTokens: number): { rate: stri
   return start === undefined ? { rate } : { rate, start };
 }
 
-/** Which unit prices the cache writes: one-hour writes use their own price when the data has one. */
-function priceKeyFor(unit: UnitSpec, prices: PriceSet, opts: LineOptions): string {
-  if (unit.key === 'cache_write_mtok' && opts.cacheWriteTtl === '1h' && prices[CACHE_WRITE_1H_KEY]) return CACHE_WRITE_1H_KEY;
-  return unit.key;
+/** One unit's line for a given price set and options, worked out once (a price set is shared by every call). */
+interface PlanStep {
+  index: number;
+  unit: UnitSpec;
+  item: string;
+  label: string;
+  price: UnitPrice | undefined;
+  /** Shown even with no quantity (input, output, a per-request fee). */
+  always: boolean;
+  /** Skipped: a part without a price of its own stays in its parent's line. */
+  skip: boolean;
 }
 
-function itemFor(unit: UnitSpec, prices: PriceSet, opts: LineOptions): { item: string; label: string } {
-  if (unit.key === 'cache_write_mtok' && prices[CACHE_WRITE_1H_KEY]) {
-    return opts.cacheWriteTtl === '1h'
-      ? { item: 'cache_write_1h', label: 'Cache writes, one-hour TTL' }
-      : { item: 'cache_write_5m', label: 'Cache writes, five-minute TTL' };
-  }
-  if (unit.key === 'requests_kcount' && opts.searchContext) {
-    return { item: 'search_fee', label: `Web search fee, ${opts.searchContext} search context` };
-  }
-  return { item: unit.item, label: unit.label };
+interface Plan {
+  steps: PlanStep[];
+  /** For each unit (by index): the index of the parent it is taken out of, or -1. */
+  takeFrom: Int8Array;
 }
 
-/**
- * The quantity of each unit after taking out the more specific parts the
- * model prices apart (genai-prices' leaf rule): cached input, cache writes and
- * audio input leave the input line only when they have a price of their own.
- */
-function leafQuantities(prices: PriceSet, usage: Usage): Map<string, number> {
-  const q = new Map<string, number>();
-  for (const u of UNITS) q.set(u.key, usage[u.usage]);
-  for (const u of UNITS) {
-    if (!u.parent) continue;
-    // A part without a price stays inside its parent; except cached input and cache writes, which always
-    // leave the input line (they are priced at the input rate when the model has no cache price).
-    const ownLine = prices[u.key] !== undefined || u.key === 'cache_read_mtok' || u.key === 'cache_write_mtok';
-    if (!ownLine) continue;
-    q.set(u.parent, (q.get(u.parent) ?? 0) - (q.get(u.key) ?? 0));
-  }
-  return q;
+const UNIT_INDEX = new Map(UNITS.map((u, i) => [u.key, i]));
+const plans = new WeakMap<PriceSet, Map<string, Plan>>();
+
+function planFor(prices: PriceSet, opts: LineOptions): Plan {
+  const variant = `${opts.cacheWriteTtl ?? ''}|${opts.searchContext ?? ''}`;
+  let byVariant = plans.get(prices);
+  if (!byVariant) plans.set(prices, (byVariant = new Map()));
+  let plan = byVariant.get(variant);
+  if (plan) return plan;
+  const takeFrom = new Int8Array(UNITS.length).fill(-1);
+  const steps: PlanStep[] = [];
+  UNITS.forEach((unit, index) => {
+    const hasPrice = prices[unit.key] !== undefined;
+    const cacheUnit = unit.key === 'cache_read_mtok' || unit.key === 'cache_write_mtok';
+    // Cached input and cache writes always leave the input line (charged at the input rate when the model has
+    // no cache price, as genai-prices does); other parts only when priced apart.
+    if (unit.parent && (hasPrice || cacheUnit)) takeFrom[index] = UNIT_INDEX.get(unit.parent) ?? -1;
+    let { item, label } = unit;
+    let price = prices[unit.key];
+    if (unit.key === 'cache_write_mtok' && prices[CACHE_WRITE_1H_KEY]) {
+      const oneHour = opts.cacheWriteTtl === '1h';
+      item = oneHour ? 'cache_write_1h' : 'cache_write_5m';
+      label = oneHour ? 'Cache writes, one-hour TTL' : 'Cache writes, five-minute TTL';
+      if (oneHour) price = prices[CACHE_WRITE_1H_KEY];
+    } else if (unit.key === 'requests_kcount' && opts.searchContext) {
+      item = 'search_fee';
+      label = `Web search fee, ${opts.searchContext} search context`;
+    }
+    if (!price && cacheUnit) {
+      price = prices.input_mtok;
+      if (price) label = `${label} (no cache price: charged at the input rate)`;
+    }
+    if (!price && !opts.free) label = `${label} (no price in our data)`;
+    steps.push({
+      index,
+      unit,
+      item,
+      label,
+      price,
+      always: unit.key === 'input_mtok' || unit.key === 'output_mtok' || (unit.key === 'requests_kcount' && hasPrice),
+      // The request count is always there; only a model with a per-request fee gets its line.
+      skip: (unit.parent !== undefined && !hasPrice && !cacheUnit) || (unit.key === 'requests_kcount' && !hasPrice),
+    });
+  });
+  plan = { steps: steps.filter((s) => !s.skip), takeFrom };
+  byVariant.set(variant, plan);
+  return plan;
 }
 
 /**
@@ -85,37 +116,57 @@ function leafQuantities(prices: PriceSet, usage: Usage): Map<string, number> {
  * no cache price) says so in its label.
  */
 export function costLines(prices: PriceSet, usage: Usage, opts: LineOptions): Line[] {
+  const plan = planFor(prices, opts);
+  // The quantity of each unit after taking out the more specific parts the model prices apart.
+  const q = UNITS.map((u) => usage[u.usage]);
+  for (let i = 0; i < q.length; i++) {
+    const parent = plan.takeFrom[i]!;
+    if (parent >= 0) q[parent]! -= q[i]!;
+  }
   const n = BigInt(opts.requests);
-  const quantities = leafQuantities(prices, usage);
   const lines: Line[] = [];
-  for (const unit of UNITS) {
-    const perRequest = quantities.get(unit.key) ?? 0;
-    const always = unit.key === 'input_mtok' || unit.key === 'output_mtok';
-    const hasPrice = prices[unit.key] !== undefined;
-    // The request count is always there; only a model with a per-request fee gets its line.
-    if (unit.key === 'requests_kcount' ? !hasPrice : !always && perRequest === 0) continue;
-    // A part without a price of its own stays in its parent's line (see leafQuantities).
-    if (unit.parent && !hasPrice && unit.key !== 'cache_read_mtok' && unit.key !== 'cache_write_mtok') continue;
-    const { item, label } = itemFor(unit, prices, opts);
+  for (const step of plan.steps) {
+    const perRequest = q[step.index]!;
+    if (!step.always && perRequest === 0) continue;
     const quantity = perRequest * opts.requests;
-    // Cache reads and writes without a price of their own are charged at the input rate (as genai-prices does).
-    const fallback = !hasPrice && (unit.key === 'cache_read_mtok' || unit.key === 'cache_write_mtok') ? 'input_mtok' : undefined;
-    const price = prices[priceKeyFor(unit, prices, opts)] ?? (fallback ? prices[fallback] : undefined);
-    const base = { item, unit: unit.unit, per: unit.per, quantity };
+    const { unit } = step;
     if (opts.free) {
-      lines.push({ ...base, label, rate: 0, cost: 0, pricing: 'free', units: 0n });
+      lines.push({
+        item: step.item,
+        label: step.label,
+        quantity,
+        unit: unit.unit,
+        rate: 0,
+        per: unit.per,
+        cost: 0,
+        pricing: 'free',
+        units: 0n,
+      });
       continue;
     }
-    if (!price) {
-      lines.push({ ...base, label: `${label} (no price in our data)`, rate: null, cost: null, pricing: 'unpriced', units: 0n });
+    if (!step.price) {
+      lines.push({
+        item: step.item,
+        label: step.label,
+        quantity,
+        unit: unit.unit,
+        rate: null,
+        per: unit.per,
+        cost: null,
+        pricing: 'unpriced',
+        units: 0n,
+      });
       continue;
     }
-    const applied = tieredRate(price, opts.promptTokens);
+    const applied = tieredRate(step.price, opts.promptTokens);
     const units = roundUnits(unitCost(perRequest, applied.rate, unit.per)) * n;
     const line: Line = {
-      ...base,
-      label: fallback ? `${label} (no cache price: charged at the input rate)` : label,
-      rate: Number(applied.rate),
+      item: step.item,
+      label: step.label,
+      quantity,
+      unit: unit.unit,
+      rate: rateValue(applied.rate),
+      per: unit.per,
       cost: unitsToNumber(units),
       pricing: 'priced',
       units,
@@ -125,4 +176,14 @@ export function costLines(prices: PriceSet, usage: Usage, opts: LineOptions): Li
     lines.push(line);
   }
   return lines;
+}
+
+const rateValues = new Map<string, number>();
+function rateValue(rate: string): number {
+  let v = rateValues.get(rate);
+  if (v === undefined) {
+    v = Number(rate);
+    if (rateValues.size < 10_000) rateValues.set(rate, v);
+  }
+  return v;
 }

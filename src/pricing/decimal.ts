@@ -121,10 +121,23 @@ export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
  * number is parsed from the short decimal text, so it prints as that text.
  */
 export function unitsToNumber(units: bigint): number {
+  const rounded = roundUnits(units) / TO_ROUND_UNIT;
+  // An integer count of 1e-10 USD divided by 1e10 is the double nearest the decimal, which prints as that
+  // decimal; above 2^53 units (about $900,000) the text path keeps it exact.
+  if (rounded <= MAX_SAFE && rounded >= -MAX_SAFE) return Number(rounded) / 1e10;
   return Number(formatUnits(units, ROUND_DIGITS));
 }
 
+const TO_ROUND_UNIT = 10n ** BigInt(SCALE_DIGITS - ROUND_DIGITS);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A decimal rate string divided by 1000 (per-1M -> per-1K), exact. */
 export function perThousand(ratePerMTok: string): string {
-  return formatUnits(parseDecimal(ratePerMTok) / 1000n);
+  let text = perThousandCache.get(ratePerMTok);
+  if (text === undefined) {
+    text = formatUnits(parseDecimal(ratePerMTok) / 1000n);
+    if (perThousandCache.size < RATE_CACHE_MAX) perThousandCache.set(ratePerMTok, text);
+  }
+  return text;
 }
+const perThousandCache = new Map<string, string>();
