@@ -16,6 +16,8 @@ export interface ServeFlags {
   sessionMaxAge?: string;
   bodyLimit?: string;
   heapGrowingPercent?: string;
+  prices?: string;
+  overlay?: string;
 }
 
 // Every HTTP option is also an environment variable (the flag wins).
@@ -57,8 +59,16 @@ export function register(program: Command): void {
       '--heap-growing-percent <n>',
       'HTTP: old-generation growth before a full GC, keeps RSS steady; 0 = V8 default (default: $MCP_HEAP_GROWING_PERCENT or 100)',
     )
+    .option(
+      '--prices <file>',
+      "base price data in genai-prices' JSON format, e.g. from `prices update` (default: $LLM_PRICING_PRICES or the bundled copy)",
+    )
+    .option('--overlay <file>', 'overlay data file (default: $LLM_PRICING_OVERLAY or data/overlay.json)')
     .action(async (flags: ServeFlags) => {
       if (flags.stdio && flags.http) throw new UsageError('choose one of --stdio and --http');
+      // The context reads the data files from the environment, so a flag and its variable are one setting.
+      if (flags.prices !== undefined) process.env.LLM_PRICING_PRICES = flags.prices;
+      if (flags.overlay !== undefined) process.env.LLM_PRICING_OVERLAY = flags.overlay;
       if (flags.http) {
         const port = intFlag('--port', flags.port ?? env('MCP_PORT') ?? '8001', { min: 0, max: 65535 })!;
         const sessions = await sessionKeyOptions(flags);

@@ -13,6 +13,7 @@ import { register as promote } from './promote.js';
 import { register as abort } from './abort.js';
 import { register as start } from './start.js';
 import { register as connect } from './connect.js';
+import { register as prices } from './prices.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
 export const verbs: Array<(program: Command) => void> = [
@@ -30,4 +31,5 @@ export const verbs: Array<(program: Command) => void> = [
   abort,
   start,
   connect,
+  prices,
 ];

@@ -19,6 +19,10 @@ export interface PricingRow {
   cached_input_per_1m: number | null;
   context_window: number | null;
   tiered_pricing: boolean;
+  /** 3 parts input to 1 part output, USD per 1M tokens (the cost tier's measure); null without an output price. */
+  blended_per_1m: number | null;
+  capabilities: string[];
+  preview: boolean;
 }
 
 export interface PerformanceRow {
@@ -142,6 +146,9 @@ function pricingRow(m: ModelEntry): PricingRow {
     cached_input_per_1m: rateNumber(r.cache_read),
     context_window: m.context_window ?? null,
     tiered_pricing: Boolean(r.input_tiers?.length || r.output_tiers?.length || r.cache_read_tiers?.length),
+    blended_per_1m: blendedCostPer1M(m),
+    capabilities: [...(m.capabilities ?? [])],
+    preview: m.preview,
   };
 }
 
@@ -157,4 +164,16 @@ function performanceRow(m: ModelEntry): PerformanceRow {
     performance_score: performanceScore(tps, latency, context),
     blended_cost_per_1m: blendedCostPer1M(m),
   };
+}
+
+// Lower-cased text a use_case query or a prompt's task is matched against, built once per model entry.
+const useCaseTexts = new WeakMap<ModelEntry, string>();
+export function useCaseText(m: ModelEntry): string {
+  let text = useCaseTexts.get(m);
+  if (text === undefined) {
+    const u = m.use_case;
+    text = u ? [m.id, m.name, u.best_for, ...u.use_cases, ...u.strengths].join(' ').toLowerCase() : '';
+    useCaseTexts.set(m, text);
+  }
+  return text;
 }

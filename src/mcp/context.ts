@@ -27,6 +27,10 @@ export interface ServerContext {
 export interface ContextOptions {
   /** Shared telemetry directory; default $LLM_PRICING_TELEMETRY_DIR or ~/.llm-pricing-mcp/telemetry. */
   telemetryDir?: string;
+  /** Base price data file (genai-prices' format) instead of the bundled copy; default $LLM_PRICING_PRICES. */
+  pricesPath?: string;
+  /** Overlay file instead of data/overlay.json; default $LLM_PRICING_OVERLAY. */
+  overlayPath?: string;
 }
 
 const WARM_UP_LIMIT_MS = 2000;
@@ -35,7 +39,7 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
   const startedAt = new Date();
   const color = deploymentColor();
   const [catalog, telemetry] = await Promise.all([
-    loadCatalog(),
+    loadCatalog(catalogFiles(opts)),
     Telemetry.open({
       ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
       version: VERSION,
@@ -55,6 +59,13 @@ export async function createContext(opts: ContextOptions = {}): Promise<ServerCo
   ]);
   clearTimeout(timer);
   return ctx;
+}
+
+/** The price data files in force: the options, else LLM_PRICING_PRICES and LLM_PRICING_OVERLAY. */
+function catalogFiles(opts: ContextOptions): { pricesPath?: string; overlayPath?: string } {
+  const prices = opts.pricesPath ?? (process.env.LLM_PRICING_PRICES?.trim() || undefined);
+  const overlay = opts.overlayPath ?? (process.env.LLM_PRICING_OVERLAY?.trim() || undefined);
+  return { ...(prices ? { pricesPath: prices } : {}), ...(overlay ? { overlayPath: overlay } : {}) };
 }
 
 /** LLM_PRICING_TELEMETRY_FLUSH_MS overrides how often counts are written (tests use a short one). */

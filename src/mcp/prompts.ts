@@ -8,6 +8,7 @@ import { estimateCost } from '../pricing/index.js';
 import type { ServerContext } from './context.js';
 import { runTool } from './dispatch.js';
 import { formatInt, formatUsd } from './format.js';
+import { useCaseText } from './catalog-view.js';
 import { completeProvider } from './resources.js';
 import { compareCostsTool } from './tools/compare_costs.js';
 
@@ -61,14 +62,22 @@ export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
       const output = Number(args.output_tokens);
       const requests = args.requests_per_month ? Math.max(1, Number(args.requests_per_month)) : 1;
       const provider = args.provider ? ctx.catalog.provider(args.provider) : undefined;
-      const shortlist = cheapestFor(ctx, input, output, requests, provider?.id);
+      const words = taskWords(args.task);
+      const fitting = cheapestFor(ctx, input, output, requests, provider?.id, words);
+      const shortlist = fitting.length > 0 || words.length === 0 ? fitting : cheapestFor(ctx, input, output, requests, provider?.id, []);
+      const taskNote =
+        words.length === 0
+          ? ''
+          : fitting.length > 0
+            ? `Only models whose use-case notes mention ${words.map((w) => `"${w}"`).join(' or ')} are listed.\n`
+            : `No model's use-case notes mention ${words.map((w) => `"${w}"`).join(' or ')}; these are the cheapest overall.\n`;
       const volume = requests > 1 ? ` × ${formatInt(requests)} requests a month` : '';
       const table = shortlist.map((s, i) => `${i + 1}. ${s.key} — ${formatUsd(s.total)}${requests > 1 ? ' a month' : ''}`).join('\n');
       const text =
         `I need the cheapest LLM that can do this task well: ${args.task?.trim() || '(general purpose)'}.\n` +
         `Each request has ${formatInt(input)} input and ${formatInt(output)} output tokens${volume}.` +
         `${args.provider ? ` Only consider ${provider ? provider.name : `provider "${args.provider}" (unknown here)`}.` : ''}\n\n` +
-        `Cheapest current models for this workload (list prices as of ${ctx.catalog.data_as_of}, ${ctx.catalog.source}):\n` +
+        `Cheapest current models for this workload (list prices as of ${ctx.catalog.data_as_of}, ${ctx.catalog.source}):\n${taskNote}` +
         `${table || '(no priced models match)'}\n\n` +
         'Pick the cheapest one that is capable enough for the task. Use get_use_cases to check what the candidates are good at, ' +
         'get_performance_metrics for speed, and compare_costs or estimate_cost to confirm the final numbers. ' +
@@ -105,9 +114,31 @@ export function registerPrompts(mcp: McpServer, ctx: ServerContext): void {
   );
 }
 
-function cheapestFor(ctx: ServerContext, input: number, output: number, requests: number, provider: string | undefined) {
+/** Words of a task worth matching against use-case notes ("summarize support tickets" -> summarize, support, tickets). */
+const STOP_WORDS = new Set([
+  'with',
+  'that',
+  'this',
+  'from',
+  'into',
+  'about',
+  'for',
+  'and',
+  'the',
+  'model',
+  'models',
+  'need',
+  'want',
+  'using',
+]);
+function taskWords(task: string | undefined): string[] {
+  return [...new Set((task ?? '').toLowerCase().split(/[^a-z0-9-]+/))].filter((w) => w.length >= 4 && !STOP_WORDS.has(w)).slice(0, 10);
+}
+
+function cheapestFor(ctx: ServerContext, input: number, output: number, requests: number, provider: string | undefined, words: string[]) {
   const rows: Array<{ key: string; total: number }> = [];
   for (const m of ctx.catalog.models) {
+    if (words.length > 0 && !words.some((w) => useCaseText(m).includes(w))) continue;
     // Text models someone sells today; free entries (moderation, promotional tiers) are not a price answer.
     if (m.deprecated || m.provider.status !== 'active' || m.category === 'embedding') continue;
     if (!(Number(m.rates.input) > 0) || !(Number(m.rates.output) > 0)) continue;
@@ -115,7 +146,7 @@ function cheapestFor(ctx: ServerContext, input: number, output: number, requests
     try {
       rows.push({ key: m.key, total: estimateCost(m, { input_tokens: input, output_tokens: output, requests }).total_cost });
     } catch {
-      // a model the pricing core cannot price for these counts is simply left out
+      // a model the pricing core cannot price for these counts (e.g. over its context window) is left out
     }
   }
   return rows.sort((a, b) => a.total - b.total || a.key.localeCompare(b.key)).slice(0, SHORTLIST);

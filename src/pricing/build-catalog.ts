@@ -1,13 +1,14 @@
 // The pure part of the catalog: genai-prices' provider array + the overlay ->
 // a Catalog with its index. No I/O; called once per data version.
 import { createHash } from 'node:crypto';
-import type { Catalog, ModelEntry, ModelFilter, ProviderInfo, Provenance, ResolveResult } from './types.js';
-import { pickPrices, toModelRates, type BaseConditionalPrice, type BaseModelPrice } from './base-rates.js';
+import type { Catalog, ModelEntry, ModelFilter, MovingAlias, ProviderInfo, Provenance, ResolveResult } from './types.js';
 import type { MatchLogic } from './match-rule.js';
 import type { Overlay } from './overlay-schema.js';
 import { GUIDE_PROVIDER_IDS, isListedProvider, providerRank } from './provider-policy.js';
-import { blendedUnits, category, costTier } from './classify.js';
-import { NameIndex, baseAliases } from './name-index.js';
+import { blendedUnits } from './classify.js';
+import { NameIndex } from './name-index.js';
+import { baseEntry, baseNotes, overlayEntry, priceBaseModel, type BaseModel } from './model-entries.js';
+import { applyModifierRules, applyPatches, attachNotes, deriveModifiers } from './model-extras.js';
 import { PricingInputError } from './errors.js';
 import { closeMatches } from './suggest.js';
 
@@ -19,15 +20,7 @@ export interface BaseProvider {
   price_comments?: string;
   /** Providers whose models (and prices) this one also serves, e.g. Azure -> OpenAI. */
   fallback_model_providers?: string[];
-  models: Array<{
-    id: string;
-    name?: string;
-    match: MatchLogic;
-    prices: BaseModelPrice | BaseConditionalPrice[];
-    context_window?: number;
-    deprecated?: boolean;
-    price_comments?: string;
-  }>;
+  models: BaseModel[];
 }
 
 export interface BuildOptions {
@@ -91,47 +84,27 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
   const models: ModelEntry[] = [];
   const rules = new Map<string, MatchLogic>();
   const keys = new Set<string>();
+  const asOf = basePublished ?? now.toISOString().slice(0, 10);
   for (const bp of providers) {
     const provider = findProvider(bp.id);
     if (!provider) continue;
     const source = bp.pricing_urls?.[0] ?? baseLabel;
     for (const bm of bp.models) {
-      const picked = pickPrices(bm.prices, now);
-      const converted = toModelRates(picked.prices);
-      if (!converted.ok) continue; // priced per audio hour / page: outside a token-price catalog
+      const priced = priceBaseModel(bm.prices, now);
+      if (!priced) continue; // priced per audio hour / page: outside a token-price catalog
       const key = `${bp.id}:${bm.id}`;
       if (keys.has(key)) continue;
       keys.add(key);
-      const notes: string[] = [];
-      if (picked.since) notes.push(`price in force since ${picked.since}`);
-      if (picked.timeOfDay) notes.push('time-of-day prices also apply; the rate shown ignores daily windows');
-      if (converted.rates.per_1k_requests !== undefined) {
-        notes.push(`includes a fee of $${converted.rates.per_1k_requests} per 1,000 requests as genai-prices records it`);
-      }
-      if (converted.extraUnits.length > 0) notes.push(`also charges ${converted.extraUnits.join(', ')} (not in this estimate)`);
+      const notes = baseNotes(priced);
       if (!basePublished) notes.push(`${baseLabel} publish date unknown; as_of is the load date`);
-      const price_source: Provenance = { source: `${baseLabel}: ${source}`, as_of: basePublished ?? now.toISOString().slice(0, 10) };
+      const price_source: Provenance = { source: `${baseLabel}: ${source}`, as_of: asOf };
       if (notes.length > 0) price_source.note = notes.join('; ');
-      const entry: ModelEntry = {
-        key,
-        id: bm.id,
-        name: bm.name ?? bm.id,
-        provider,
-        rates: converted.rates,
-        deprecated: bm.deprecated ?? false,
-        category: category(bm.id, converted.rates),
-        cost_tier: costTier(converted.rates),
-        price_source,
-        listed: isListedProvider(bp.id),
-        aliases: baseAliases(bm.id, bm.match),
-      };
-      if (bm.context_window !== undefined) entry.context_window = bm.context_window;
-      models.push(entry);
+      models.push(baseEntry(bm, provider, priced, price_source));
       rules.set(key, bm.match);
     }
   }
 
-  // Models from the overlay (providers the base lacks, e.g. AI21 Labs and Anyscale).
+  // Models from the overlay (providers the base lacks, e.g. AI21 Labs and Anyscale, and models it lacks).
   for (const om of overlay.models) {
     const provider = findProvider(om.provider);
     if (!provider) {
@@ -140,31 +113,11 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     }
     const key = `${provider.id}:${om.id}`;
     if (keys.has(key)) {
-      warnings.push(`overlay model "${key}" duplicates a base model; the base entry is kept`);
+      warnings.push(`overlay model "${key}" duplicates a base model; the base entry is kept (patch it instead)`);
       continue;
     }
     keys.add(key);
-    const rates = { ...om.rates };
-    const price_source: Provenance = { source: om.source, as_of: om.as_of };
-    if (om.estimate) price_source.estimate = true;
-    const notes = [om.note, provider.status === 'discontinued' ? `${provider.name} is discontinued: last known price` : undefined];
-    const note = notes.filter(Boolean).join('; ');
-    if (note) price_source.note = note;
-    const entry: ModelEntry = {
-      key,
-      id: om.id,
-      name: om.name,
-      provider,
-      rates,
-      deprecated: om.deprecated,
-      category: category(om.id, rates),
-      cost_tier: costTier(rates),
-      price_source,
-      listed: isListedProvider(provider.id),
-      aliases: om.aliases.map((a) => a.toLowerCase()),
-    };
-    if (om.context_window !== undefined) entry.context_window = om.context_window;
-    models.push(entry);
+    models.push(overlayEntry(om, provider));
   }
 
   const byKey = new Map(models.map((m) => [m.key.toLowerCase(), m]));
@@ -174,10 +127,22 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     return e;
   };
 
+  applyPatches(overlay, entryFor);
+  applyModifierRules(overlay, models, entryFor, warnings);
+  deriveModifiers(models, byKey);
+  attachNotes(overlay, entryFor);
+
   const overlayAliases = new Map<string, ModelEntry>();
   for (const a of overlay.aliases) {
     const e = entryFor(a.target, `alias "${a.alias}"`);
     if (e) overlayAliases.set(a.alias.toLowerCase(), e);
+  }
+  const movingAliases: MovingAlias[] = [];
+  for (const a of overlay.moving_aliases) {
+    const e = entryFor(a.target, `moving alias "${a.alias}"`);
+    if (!e) continue;
+    overlayAliases.set(a.alias.toLowerCase(), e);
+    movingAliases.push({ ...a, target: e.key });
   }
   const generic = new Map<string, ModelEntry[]>();
   for (const g of overlay.generic) {
@@ -186,18 +151,6 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
       .filter((e): e is ModelEntry => e !== undefined && e.provider.status === 'active');
     offers.sort((a, b) => compareBig(blendedUnits(a.rates), blendedUnits(b.rates)) || rankOf(a.provider) - rankOf(b.provider));
     if (offers.length > 0) generic.set(g.name.toLowerCase(), offers);
-  }
-  for (const p of overlay.performance) {
-    const e = entryFor(p.model, 'performance entry');
-    if (!e) continue;
-    const { model: _m, ...figures } = p;
-    e.performance = figures;
-  }
-  for (const u of overlay.use_cases) {
-    const e = entryFor(u.model, 'use-case entry');
-    if (!e) continue;
-    const { model: _m, ...info } = u;
-    e.use_case = info;
   }
 
   const index = new NameIndex({
@@ -254,6 +207,8 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     base_version: baseVersion,
     overlay_as_of: overlay.as_of,
     warnings,
+    moving_aliases: movingAliases,
+    priced_on: now.toISOString().slice(0, 10),
     provider: findProvider,
     model: (key: string) => (typeof key === 'string' ? byKey.get(key.trim().toLowerCase()) : undefined),
     resolve(name: string, o?: { provider?: string }): ResolveResult {

@@ -1,9 +1,46 @@
-// Cost of a request (or a volume of requests) for one model, exact to the
-// decimal rates: every part is summed in 1e-18 USD bigint units and rounded
-// once, to 1e-10 USD, when it leaves as a JS number.
-import type { CostBreakdown, CostInput, ModelEntry, ModelRates, RatePerMTok, TierRate } from './types.js';
-import { perThousand, tokenCost, unitsToNumber, parseDecimal } from './decimal.js';
+// Cost of a request (or a volume of requests) for one model: itemized into
+// lines (cost-lines.ts), with the modifiers the caller chose (modifiers.ts)
+// and the price set in force (schedule.ts), every condition named. Exact:
+// each line is computed in 1e-18 USD bigint units and rounded once to 1e-10
+// USD; the total is the sum of the lines.
+import type {
+  CostBreakdown,
+  CostCondition,
+  CostInput,
+  CostModifiers,
+  ModelEntry,
+  ModifiersInForce,
+  PriceSet,
+  RatePerMTok,
+} from './types.js';
+import { perThousand, unitsToNumber } from './decimal.js';
 import { PricingInputError } from './errors.js';
+import { costLines, tieredRate, type Line, type Usage } from './cost-lines.js';
+import { adjustPrices, chooseModifiers, modifierConditions, BATCH_ON, type ChosenModifiers } from './modifiers.js';
+import { defaultTimeConditions, pricesAtMoment } from './conditions.js';
+import type { UsageKey } from './units.js';
+
+/** Usage keys a caller may give under other_usage (the rest have arguments of their own). */
+export const OTHER_USAGE_KEYS = [
+  'input_audio_tokens',
+  'input_image_tokens',
+  'input_video_tokens',
+  'citation_tokens',
+  'output_audio_tokens',
+  'output_image_tokens',
+  'output_video_tokens',
+  'file_searches',
+  'text_messages',
+] as const satisfies readonly UsageKey[];
+
+const INPUT_PARTS = [
+  'cached_input_tokens',
+  'cache_write_tokens',
+  'input_audio_tokens',
+  'input_image_tokens',
+  'input_video_tokens',
+] as const;
+const OUTPUT_PARTS = ['reasoning_tokens', 'citation_tokens', 'output_audio_tokens', 'output_image_tokens', 'output_video_tokens'] as const;
 
 function checkCount(name: string, value: unknown, min = 0): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
@@ -13,38 +50,187 @@ function checkCount(name: string, value: unknown, min = 0): number {
   return value;
 }
 
-/** Validated counts; throws PricingInputError naming the field and what to fix. */
-export function validateCostInput(input: CostInput): Required<CostInput> {
-  if (typeof input !== 'object' || input === null)
-    throw new PricingInputError('cost input must be an object with input_tokens and output_tokens');
-  const input_tokens = checkCount('input_tokens', input.input_tokens);
-  const output_tokens = checkCount('output_tokens', input.output_tokens);
-  const cached_input_tokens = checkCount('cached_input_tokens', input.cached_input_tokens ?? 0);
-  const cache_write_tokens = checkCount('cache_write_tokens', input.cache_write_tokens ?? 0);
-  const requests = checkCount('requests', input.requests ?? 1, 1);
-  if (cached_input_tokens + cache_write_tokens > input_tokens) {
-    throw new PricingInputError(
-      `cached_input_tokens (${cached_input_tokens}) + cache_write_tokens (${cache_write_tokens}) must not exceed input_tokens (${input_tokens}): they are the parts of input_tokens read from or written to the cache`,
-    );
-  }
-  // The volume must stay exact and meaningful: tokens x requests within safe integers.
-  if (!Number.isSafeInteger((input_tokens + output_tokens) * requests)) {
-    throw new PricingInputError('(input_tokens + output_tokens) x requests is too large; lower requests or token counts');
-  }
-  return { input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, requests };
+export interface ValidUsage {
+  usage: Usage;
+  requests: number;
 }
 
-/** The rate in force for a prompt of `promptTokens`: the last tier whose start it exceeds (genai-prices' rule). */
-function tiered(base: RatePerMTok, tiers: readonly TierRate[] | undefined, promptTokens: number): { rate: RatePerMTok; start?: number } {
-  let rate = base;
-  let start: number | undefined;
-  for (const t of tiers ?? []) {
-    if (promptTokens > t.start) {
-      rate = t.rate;
-      start = t.start;
+/** Validated counts; throws PricingInputError naming the field and what to fix. */
+export function validateCostInput(input: CostInput): ValidUsage {
+  if (typeof input !== 'object' || input === null)
+    throw new PricingInputError('cost input must be an object with input_tokens and output_tokens');
+  const other = input.other_usage ?? {};
+  for (const key of Object.keys(other)) {
+    if (!(OTHER_USAGE_KEYS as readonly string[]).includes(key)) {
+      throw new PricingInputError(`other_usage.${key} is not a unit we price; use: ${OTHER_USAGE_KEYS.join(', ')}`);
     }
   }
-  return start === undefined ? { rate } : { rate, start };
+  const usage: Record<UsageKey, number> = {
+    input_tokens: checkCount('input_tokens', input.input_tokens),
+    output_tokens: checkCount('output_tokens', input.output_tokens),
+    cached_input_tokens: checkCount('cached_input_tokens', input.cached_input_tokens ?? 0),
+    cache_write_tokens: checkCount('cache_write_tokens', input.cache_write_tokens ?? 0),
+    reasoning_tokens: checkCount('reasoning_tokens', input.reasoning_tokens ?? 0),
+    web_searches: checkCount('web_searches', input.web_searches ?? 0),
+    requests: 1,
+    input_audio_tokens: 0,
+    input_image_tokens: 0,
+    input_video_tokens: 0,
+    citation_tokens: 0,
+    output_audio_tokens: 0,
+    output_image_tokens: 0,
+    output_video_tokens: 0,
+    file_searches: 0,
+    text_messages: 0,
+  };
+  for (const key of OTHER_USAGE_KEYS) usage[key] = checkCount(`other_usage.${key}`, other[key] ?? 0);
+  const requests = checkCount('requests', input.requests ?? 1, 1);
+  const partsOf = (whole: UsageKey, parts: readonly UsageKey[]): void => {
+    const sum = parts.reduce((s, p) => s + usage[p], 0);
+    if (sum > usage[whole]) {
+      const given = parts.filter((p) => usage[p] > 0).map((p) => `${p} (${usage[p]})`);
+      throw new PricingInputError(
+        `${given.join(' + ')} must not exceed ${whole} (${usage[whole]}): they are parts of ${whole}, not added to it`,
+      );
+    }
+  };
+  partsOf('input_tokens', INPUT_PARTS);
+  partsOf('output_tokens', OUTPUT_PARTS);
+  // The volume must stay exact and meaningful: tokens x requests within safe integers.
+  if (!Number.isSafeInteger((usage.input_tokens + usage.output_tokens + usage.web_searches) * requests)) {
+    throw new PricingInputError('(input_tokens + output_tokens) x requests is too large; lower requests or token counts');
+  }
+  return { usage, requests };
+}
+
+/** Parse `at`: an ISO 8601 date or date-time; a date alone means midnight UTC. */
+export function parseAt(at: string): Date {
+  const text = at.trim();
+  const ok = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text);
+  const d = ok ? new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text) : new Date(NaN);
+  if (Number.isNaN(d.getTime())) {
+    throw new PricingInputError(
+      `at must be an ISO date-time such as "2026-08-20T14:00:00Z" or a date "2026-08-20" (got ${JSON.stringify(at)})`,
+    );
+  }
+  return d;
+}
+
+export interface EstimateContext {
+  /** Look up another catalog entry (a region option may price a sibling entry). */
+  model?: (key: string) => ModelEntry | undefined;
+}
+
+/** The price set for the request before modifiers: at `at`, or the catalog date's default. */
+function basePrices(model: ModelEntry, at: Date | undefined): { prices: PriceSet; conditions: CostCondition[] } {
+  return at ? pricesAtMoment(model, at) : { prices: model.prices, conditions: defaultTimeConditions(model) };
+}
+
+function inForce(choice: ChosenModifiers, at: string | undefined): ModifiersInForce {
+  const opt = (k: 'service_tier' | 'cache_write_ttl' | 'search_context' | 'region'): string | null => choice.chosen[k]?.option ?? null;
+  return {
+    batch: choice.chosen.batch?.option === BATCH_ON,
+    service_tier: opt('service_tier'),
+    cache_write_ttl: opt('cache_write_ttl'),
+    search_context: opt('search_context'),
+    region: opt('region'),
+    at: at ?? null,
+  };
+}
+
+/**
+ * The cost of `input.requests` identical requests (default 1) with the given
+ * modifiers. Throws PricingInputError on bad counts, a modifier the model
+ * lacks, or an input over the context window (unless allow_over_context).
+ */
+export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModifiers = {}, ctx: EstimateContext = {}): CostBreakdown {
+  const { usage, requests } = validateCostInput(input);
+  const warnings: string[] = [];
+  const window = model.context_window;
+  if (window !== undefined && usage.input_tokens + usage.output_tokens > window) {
+    const msg = `${usage.input_tokens.toLocaleString('en-US')} input + ${usage.output_tokens.toLocaleString('en-US')} output tokens exceed the ${window.toLocaleString('en-US')}-token context window of ${model.key}`;
+    if (mods.allow_over_context !== true)
+      throw new PricingInputError(`${msg}; a request this large would be refused. Pass allow_over_context: true to price it anyway.`);
+    warnings.push(`${msg}; priced anyway because allow_over_context is true.`);
+  }
+  const at = mods.at !== undefined ? parseAt(mods.at) : undefined;
+  const choice = chooseModifiers(model, mods);
+
+  // A region option may price another entry (Bedrock's global and regional endpoints of one model).
+  const regionModel = choice.chosen.region?.modifier.options[choice.chosen.region.option]?.model;
+  const pricedAs = regionModel ? (ctx.model?.(regionModel) ?? model) : model;
+  const base = basePrices(pricedAs, at);
+  const prices = adjustPrices(base.prices, choice);
+
+  const lineOpts = {
+    free: pricedAs.free,
+    promptTokens: usage.input_tokens,
+    requests,
+    ...(choice.chosen.cache_write_ttl ? { cacheWriteTtl: choice.chosen.cache_write_ttl.option } : {}),
+    ...(choice.chosen.search_context ? { searchContext: choice.chosen.search_context.option } : {}),
+  };
+  const lines = costLines(prices, usage, lineOpts);
+  const totalUnits = lines.reduce((s, l) => s + l.units, 0n);
+
+  const conditions: CostCondition[] = [...base.conditions];
+  const tier = lines.find((l) => l.tierStart !== undefined)?.tierStart;
+  if (tier !== undefined) {
+    conditions.push({
+      kind: 'long_context_tier',
+      description: `long-context prices: the prompt has more than ${tier.toLocaleString('en-US')} input tokens (${usage.input_tokens.toLocaleString('en-US')}), so the whole request is priced at the higher tier`,
+      threshold: tier,
+      input_tokens: usage.input_tokens,
+    });
+  }
+  for (const c of modifierConditions(choice)) {
+    const shown = c.kind === 'search_context' || c.kind === 'region' || (c.kind === 'cache_write_ttl' && usage.cache_write_tokens > 0);
+    if (choice.chosen[c.kind as keyof ChosenModifiers['chosen']]?.asked || shown) conditions.push(c);
+  }
+  const fee = lines.find((l) => l.item === 'request_fee');
+  if (fee && fee.rate !== null) {
+    conditions.push({
+      kind: 'request_fee',
+      description: `a fee of $${fee.rate} per 1,000 requests is charged on top of tokens`,
+      per_1k_requests: fee.rate,
+    });
+  }
+  for (const l of lines) {
+    if (l.pricing === 'unpriced') warnings.push(`${l.label}: ${l.quantity} ${l.unit} are not in the total.`);
+  }
+  if (pricedAs !== model) warnings.push(`priced as ${pricedAs.key} (${choice.chosen.region?.option} endpoint).`);
+
+  const byItem = (item: string): bigint => lines.filter((l) => l.item === item).reduce((s, l) => s + l.units, 0n);
+  const rate = (item: string): string | undefined => lines.find((l) => l.item === item)?.rateText;
+  const applied = appliedRates(prices, usage.input_tokens);
+  const rates_used: CostBreakdown['rates_used'] = { input: applied.input, output: applied.output };
+  if (applied.cache_read !== undefined) rates_used.cache_read = applied.cache_read;
+  const writeRate = rate('cache_write') ?? rate('cache_write_5m') ?? rate('cache_write_1h') ?? applied.cache_write;
+  if (writeRate !== undefined) rates_used.cache_write = writeRate;
+  if (tier !== undefined) rates_used.tier_start = tier;
+  const perReq = prices.requests_kcount?.rate;
+  if (perReq !== undefined) rates_used.per_1k_requests = perReq;
+
+  return {
+    input_cost: unitsToNumber(byItem('input')),
+    cached_input_cost: unitsToNumber(byItem('cached_input')),
+    cache_write_cost: unitsToNumber(byItem('cache_write') + byItem('cache_write_5m') + byItem('cache_write_1h')),
+    output_cost: unitsToNumber(byItem('output')),
+    request_cost: unitsToNumber(byItem('request_fee') + byItem('search_fee')),
+    total_cost: unitsToNumber(totalUnits),
+    per_request_total_cost: unitsToNumber(totalUnits / BigInt(requests)),
+    currency: 'USD',
+    rates_used,
+    rates_per_1k: { input: perThousand(applied.input), output: perThousand(applied.output) },
+    lines: lines.map(publicLine),
+    conditions,
+    modifiers: inForce(choice, mods.at),
+    warnings,
+    priced_as: pricedAs.key,
+  };
+}
+
+function publicLine(l: Line): CostBreakdown['lines'][number] {
+  return { item: l.item, label: l.label, quantity: l.quantity, unit: l.unit, rate: l.rate, per: l.per, cost: l.cost, pricing: l.pricing };
 }
 
 export interface AppliedRates {
@@ -55,53 +241,19 @@ export interface AppliedRates {
   tier_start?: number;
 }
 
-/** The per-1M rates that apply to a prompt of this size (long-context tiers chosen on input tokens). */
-export function ratesFor(rates: ModelRates, promptTokens: number): AppliedRates {
-  const input = tiered(rates.input, rates.input_tiers, promptTokens);
-  const output = tiered(rates.output ?? '0', rates.output_tiers, promptTokens);
+function appliedRates(prices: PriceSet, promptTokens: number): AppliedRates {
+  const pick = (key: string): { rate: string; start?: number } | undefined => {
+    const p = prices[key];
+    return p ? tieredRate(p, promptTokens) : undefined;
+  };
+  const input = pick('input_mtok') ?? { rate: '0' };
+  const output = pick('output_mtok') ?? { rate: '0' };
   const out: AppliedRates = { input: input.rate, output: output.rate };
-  if (rates.cache_read !== undefined) out.cache_read = tiered(rates.cache_read, rates.cache_read_tiers, promptTokens).rate;
-  if (rates.cache_write !== undefined) out.cache_write = tiered(rates.cache_write, rates.cache_write_tiers, promptTokens).rate;
+  const read = pick('cache_read_mtok');
+  if (read) out.cache_read = read.rate;
+  const write = pick('cache_write_mtok');
+  if (write) out.cache_write = write.rate;
   const start = input.start ?? output.start;
   if (start !== undefined) out.tier_start = start;
   return out;
-}
-
-/**
- * The cost of `input.requests` identical requests (default 1). Cached input
- * is charged at the cache-read rate (the input rate when the model has none),
- * cache writes at the cache-write rate (likewise), the rest of the input at
- * the input rate. Throws PricingInputError on bad counts.
- */
-export function estimateCost(model: ModelEntry, input: CostInput): CostBreakdown {
-  const c = validateCostInput(input);
-  const applied = ratesFor(model.rates, c.input_tokens);
-  const uncached = c.input_tokens - c.cached_input_tokens - c.cache_write_tokens;
-  const n = BigInt(c.requests);
-  const inputUnits = tokenCost(uncached, applied.input) * n;
-  const cachedUnits = tokenCost(c.cached_input_tokens, applied.cache_read ?? applied.input) * n;
-  const writeUnits = tokenCost(c.cache_write_tokens, applied.cache_write ?? applied.input) * n;
-  const outputUnits = tokenCost(c.output_tokens, applied.output) * n;
-  const perRequestFee = model.rates.per_1k_requests;
-  const requestUnits = perRequestFee === undefined ? 0n : (parseDecimal(perRequestFee) / 1000n) * n;
-  const totalUnits = inputUnits + cachedUnits + writeUnits + outputUnits + requestUnits;
-
-  const rates_used: CostBreakdown['rates_used'] = { input: applied.input, output: applied.output };
-  if (applied.cache_read !== undefined) rates_used.cache_read = applied.cache_read;
-  if (applied.cache_write !== undefined) rates_used.cache_write = applied.cache_write;
-  if (applied.tier_start !== undefined) rates_used.tier_start = applied.tier_start;
-  if (perRequestFee !== undefined) rates_used.per_1k_requests = perRequestFee;
-
-  return {
-    input_cost: unitsToNumber(inputUnits),
-    cached_input_cost: unitsToNumber(cachedUnits),
-    cache_write_cost: unitsToNumber(writeUnits),
-    output_cost: unitsToNumber(outputUnits),
-    request_cost: unitsToNumber(requestUnits),
-    total_cost: unitsToNumber(totalUnits),
-    per_request_total_cost: unitsToNumber(totalUnits / n),
-    currency: 'USD',
-    rates_used,
-    rates_per_1k: { input: perThousand(applied.input), output: perThousand(applied.output) },
-  };
 }

@@ -46,6 +46,8 @@ export function parseDecimal(text: string, maxDecimals = SCALE_DIGITS): bigint {
   return BigInt(m[1] ?? '0') * 10n ** BigInt(SCALE_DIGITS) + BigInt(frac.padEnd(SCALE_DIGITS, '0').slice(0, SCALE_DIGITS) || '0');
 }
 
+const POW10: readonly bigint[] = Array.from({ length: SCALE_DIGITS + 1 }, (_, i) => 10n ** BigInt(i));
+
 /** Parsed rates, keyed by their text: a catalog has a few hundred distinct rates, parsed once each. */
 const rateCache = new Map<string, bigint>();
 const RATE_CACHE_MAX = 10_000;
@@ -68,8 +70,34 @@ export function tokenCost(tokens: number, ratePerMTok: string): bigint {
   return (BigInt(tokens) * rate) / 1_000_000n;
 }
 
+/**
+ * Exact cost in 1e-18 USD of `quantity` units at `rate` USD per `per` units
+ * (per 1,000,000 tokens, per 1,000 requests). Rates with up to 12 decimals
+ * are exact; a derived rate with more (a factor applied) is exact to 1e-18.
+ */
+export function unitCost(quantity: number, rate: string, per: number): bigint {
+  let r = rateCache.get(rate);
+  if (r === undefined) {
+    r = parseDecimal(rate);
+    if (rateCache.size >= RATE_CACHE_MAX) rateCache.clear();
+    rateCache.set(rate, r);
+  }
+  return (BigInt(quantity) * r) / BigInt(per);
+}
+
+/** `rate` x `factor` as decimal text, exact (both are decimals; the product has at most 18 decimals). */
+export function scaleRate(rate: string, factor: string): string {
+  return formatUnits((parseDecimal(rate) * parseDecimal(factor)) / SCALE);
+}
+
+/** Units rounded half-up to the 1e-10 USD every amount leaves this module with. */
+export function roundUnits(units: bigint): bigint {
+  const div = POW10[SCALE_DIGITS - ROUND_DIGITS] ?? 1n;
+  const q = units / div;
+  return (units % div >= div / 2n ? q + 1n : q) * div;
+}
+
 const SCALE = 10n ** BigInt(SCALE_DIGITS);
-const POW10: readonly bigint[] = Array.from({ length: SCALE_DIGITS + 1 }, (_, i) => 10n ** BigInt(i));
 
 /** Decimal text of an amount in 1e-18 units, optionally rounded half-up to `maxDigits` decimals. */
 export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
@@ -93,10 +121,23 @@ export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
  * number is parsed from the short decimal text, so it prints as that text.
  */
 export function unitsToNumber(units: bigint): number {
+  const rounded = roundUnits(units) / TO_ROUND_UNIT;
+  // An integer count of 1e-10 USD divided by 1e10 is the double nearest the decimal, which prints as that
+  // decimal; above 2^53 units (about $900,000) the text path keeps it exact.
+  if (rounded <= MAX_SAFE && rounded >= -MAX_SAFE) return Number(rounded) / 1e10;
   return Number(formatUnits(units, ROUND_DIGITS));
 }
 
+const TO_ROUND_UNIT = 10n ** BigInt(SCALE_DIGITS - ROUND_DIGITS);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A decimal rate string divided by 1000 (per-1M -> per-1K), exact. */
 export function perThousand(ratePerMTok: string): string {
-  return formatUnits(parseDecimal(ratePerMTok) / 1000n);
+  let text = perThousandCache.get(ratePerMTok);
+  if (text === undefined) {
+    text = formatUnits(parseDecimal(ratePerMTok) / 1000n);
+    if (perThousandCache.size < RATE_CACHE_MAX) perThousandCache.set(ratePerMTok, text);
+  }
+  return text;
 }
+const perThousandCache = new Map<string, string>();

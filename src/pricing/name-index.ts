@@ -91,7 +91,7 @@ export class NameIndex {
       return (
         this.within(name, provider) ??
         (hyphenated ? this.within(hyphenated, provider) : undefined) ??
-        this.notFound(rawName, `at provider ${provider.name}`)
+        this.notFound(rawName, `at provider ${provider.name}`, provider.id)
       );
     }
     return this.anywhere(name, rawName.trim()) ?? (hyphenated ? this.anywhere(hyphenated) : undefined) ?? this.notFound(rawName);
@@ -100,10 +100,25 @@ export class NameIndex {
   private anywhere(name: string, raw?: string): ResolveResult | undefined {
     const curated = this.curated(name);
     if (curated) return curated;
+    const host = hostOfId(name);
+    if (host) {
+      // A host-specific id (Bedrock's "anthropic.…-v1:0", "us.…", Fireworks' "accounts/fireworks/models/…")
+      // resolves on that host or not at all: never on another host that happens to match a pattern.
+      const provider = this.input.findProvider(host);
+      if (provider)
+        return (
+          this.within(name, provider) ??
+          this.notFound(raw ?? name, `at provider ${provider.name} (the id is ${provider.name}'s)`, provider.id)
+        );
+    }
+    // An "org/model" id that hosts list as is (Groq's and Together's "openai/gpt-oss-120b") is theirs before it
+    // is read as "provider/model".
+    const hosted = name.includes('/') ? this.direct(name, raw, true) : undefined;
+    if (hosted) return this.withOthers(hosted, name);
     const qualified = this.qualified(name, false);
     if (qualified) return qualified;
     const direct = this.direct(name, raw);
-    if (direct) return direct;
+    if (direct) return this.withOthers(direct, name);
     const undated = stripDate(name);
     if (undated !== name) {
       const r = this.curated(undated) ?? this.direct(undated);
@@ -129,8 +144,9 @@ export class NameIndex {
    * (Groq's "meta-llama/llama-4-scout-…" and Together's "meta-llama/Llama-4-Scout-…")
    * are told apart by the exact spelling when the caller used one.
    */
-  private direct(name: string, raw?: string): ResolveResult | undefined {
-    const list = this.byName.get(name);
+  private direct(name: string, raw?: string, listedExactOnly = false): ResolveResult | undefined {
+    const all = this.byName.get(name);
+    const list = listedExactOnly ? all?.filter((x) => x.kind === 0 && x.rank < 200) : all;
     const top = list?.[0];
     // Only a tie between exact ids of makers or guide hosts: an alias of the maker (claude-3-opus) still beats a
     // reseller's exact id (Google Vertex's "claude-3-opus").
@@ -173,6 +189,10 @@ export class NameIndex {
   private withinOne(name: string, provider: ProviderInfo, allowRules: boolean): ResolveResult | undefined {
     const offer = this.input.generic.get(name)?.find((e) => e.provider.id === provider.id);
     if (offer) return { ok: true, model: offer, via: 'generic', offers: [offer] };
+    // A catalog key ("mistral:mistral-medium-latest") names its own entry, even where a curated alias of the
+    // same name points elsewhere.
+    const exact = this.byName.get(name)?.find((x) => x.kind === 0 && x.entry.provider.id === provider.id);
+    if (exact) return { ok: true, model: exact.entry, via: 'exact' };
     const alias = this.input.overlayAliases.get(name);
     if (alias && alias.provider.id === provider.id) return { ok: true, model: alias, via: 'alias' };
     for (const candidateName of [name, stripDate(name)]) {
@@ -216,11 +236,35 @@ export class NameIndex {
     return this.providerOrderCache;
   }
 
-  private notFound(rawName: string, where = ''): ResolveResult {
-    const suggestions = closeMatches(rawName.trim().toLowerCase(), this.suggestionNames, 3);
+  /**
+   * Other makers and hosts (not resellers) that answer to the same name, so an answer can say which host it
+   * is and list the rest.
+   */
+  private withOthers(r: ResolveResult, name: string): ResolveResult {
+    if (!r.ok) return r;
+    const seen = new Set<string>([r.model.key]);
+    const others: ModelEntry[] = [];
+    const add = (e: ModelEntry | undefined): void => {
+      if (!e || seen.has(e.key) || this.input.providerRank(e.provider) >= 200 || e.provider.status !== 'active') return;
+      seen.add(e.key);
+      others.push(e);
+    };
+    for (const c of this.byName.get(name) ?? []) if (c.kind < 2) add(c.entry);
+    const q = this.qualified(name, false);
+    if (q?.ok) add(q.model);
+    return others.length > 0 ? { ...r, others } : r;
+  }
+
+  private notFound(rawName: string, where = '', providerId?: string): ResolveResult {
+    const pool = providerId ? this.namesOf(providerId) : this.suggestionNames;
+    const suggestions = closeMatches(rawName.trim().toLowerCase(), pool, 3);
     const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
     const place = where ? ` ${where}` : '';
     return { ok: false, message: `Unknown model "${rawName.trim()}"${place}.${hint}`, suggestions };
+  }
+
+  private namesOf(providerId: string): string[] {
+    return (this.byProvider.get(providerId) ?? []).flatMap((e) => [e.id.toLowerCase(), ...e.aliases]);
   }
 
   private unknownProvider(raw: string): ResolveResult {
@@ -256,6 +300,17 @@ export class NameIndex {
     }
     return out;
   }
+}
+
+/** Amazon Bedrock's model ids: a vendor prefix ("anthropic.", "meta.") or an inference-profile prefix ("us.", "global."). */
+const BEDROCK_ID =
+  /^(?:(?:us|eu|apac|au|ca|jp|in|us-gov|global|regional)\.)?(?:anthropic|amazon|meta|mistral|cohere|ai21|deepseek|openai|qwen|writer|google|nvidia|twelvelabs|stability|luma|moonshotai|minimax)\.[a-z0-9]/;
+
+/** The provider an id belongs to by its shape alone, if it has a host-specific shape. */
+export function hostOfId(name: string): string | undefined {
+  if (BEDROCK_ID.test(name)) return 'aws';
+  if (name.startsWith('accounts/fireworks/models/')) return 'fireworks';
+  return undefined;
 }
 
 /** The name without a trailing snapshot date. */

@@ -39,6 +39,24 @@ export const OverlayProviderSchema = z.object({
   ...provenance,
 });
 
+const rates = z.object({
+  input: rate,
+  output: rate.optional(),
+  cache_read: rate.optional(),
+  cache_write: rate.optional(),
+  cache_write_1h: rate.optional(),
+  input_tiers: z.array(tier).optional(),
+  output_tiers: z.array(tier).optional(),
+  cache_read_tiers: z.array(tier).optional(),
+  cache_write_tiers: z.array(tier).optional(),
+  /** A fee in USD per 1,000 requests. */
+  per_1k_requests: rate.optional(),
+});
+
+/** What a model can do, as its sources say (listing filters use these words). */
+export const CAPABILITIES = ['vision', 'tools', 'reasoning', 'audio', 'web_search', 'pdf', 'prompt_caching', 'structured_output'] as const;
+const capability = z.enum(CAPABILITIES, { error: `must be one of ${CAPABILITIES.join(', ')}` });
+
 export const OverlayModelSchema = z.object({
   provider: z.string().min(1),
   id: z.string().min(1),
@@ -46,14 +64,70 @@ export const OverlayModelSchema = z.object({
   aliases: z.array(z.string().min(1)).default([]),
   context_window: z.number().int().positive().optional(),
   deprecated: z.boolean().default(false),
-  rates: z.object({
-    input: rate,
-    output: rate.optional(),
-    cache_read: rate.optional(),
-    cache_write: rate.optional(),
-    input_tiers: z.array(tier).optional(),
-    output_tiers: z.array(tier).optional(),
-  }),
+  preview: z.boolean().default(false),
+  capabilities: z.array(capability).optional(),
+  rates,
+  ...provenance,
+});
+
+/**
+ * A correction or addition to a model the catalog already has (usually a base model): its context window,
+ * deprecated or preview status, capabilities, or its prices (which then replace the base data's, dated
+ * schedule included). Each patch carries its own source.
+ */
+export const OverlayPatchSchema = z
+  .object({
+    model: modelKey,
+    context_window: z.number().int().positive().optional(),
+    deprecated: z.boolean().optional(),
+    preview: z.boolean().optional(),
+    capabilities: z.array(capability).optional(),
+    rates: rates.optional(),
+    ...provenance,
+  })
+  .refine(
+    (p) =>
+      p.context_window !== undefined ||
+      p.deprecated !== undefined ||
+      p.preview !== undefined ||
+      p.capabilities !== undefined ||
+      p.rates !== undefined,
+    'a patch must change something: context_window, deprecated, preview, capabilities or rates',
+  );
+
+const adjustment = z.object({
+  model: modelKey.optional(),
+  prices: z.record(z.string(), rate).optional(),
+  factor: z
+    .string()
+    .regex(/^\d+(\.\d{1,6})?$/, 'must be a decimal string like "0.5"')
+    .optional(),
+  keys: z.array(z.string().min(1)).optional(),
+});
+
+/**
+ * A published price option (batch discount, service tier, search context, regional endpoint) for a list of
+ * models: catalog keys, or "provider:*" for every model of a provider.
+ */
+export const OverlayModifierSchema = z
+  .object({
+    kind: z.enum(['batch', 'service_tier', 'search_context', 'region']),
+    models: z.array(z.string().regex(/^[a-z0-9_.-]+:.+$/, 'must be a catalog key "provider:model_id" or "provider:*"')).min(1),
+    except: z.array(modelKey).default([]),
+    default: z.string().min(1),
+    options: z.record(z.string().min(1), adjustment),
+    ...provenance,
+  })
+  .refine((m) => m.default in m.options, 'default must be one of the options')
+  .refine((m) => m.kind !== 'batch' || (Object.keys(m.options).sort().join(',') === 'off,on' && m.default === 'off'), {
+    message: 'a batch modifier has the options "off" (the default) and "on"',
+  });
+
+/** A moving alias ("mistral-large-latest") and where its provider points it today; `family` is a regex over ids. */
+export const OverlayMovingAliasSchema = z.object({
+  alias: z.string().min(1),
+  target: modelKey,
+  family: z.string().min(1),
   ...provenance,
 });
 
@@ -106,10 +180,15 @@ export const OverlaySchema = z.object({
   generic: z.array(OverlayGenericSchema).default([]),
   performance: z.array(OverlayPerformanceSchema).default([]),
   use_cases: z.array(OverlayUseCaseSchema).default([]),
+  patches: z.array(OverlayPatchSchema).default([]),
+  modifiers: z.array(OverlayModifierSchema).default([]),
+  moving_aliases: z.array(OverlayMovingAliasSchema).default([]),
 });
 
 export type Overlay = z.infer<typeof OverlaySchema>;
 export type OverlayModel = z.infer<typeof OverlayModelSchema>;
+export type OverlayPatch = z.infer<typeof OverlayPatchSchema>;
+export type OverlayModifier = z.infer<typeof OverlayModifierSchema>;
 
 /** ' (id "x")' for an issue inside a list entry, so the reader can find it without counting. */
 function entryLabel(data: unknown, path: readonly PropertyKey[]): string {
@@ -118,7 +197,7 @@ function entryLabel(data: unknown, path: readonly PropertyKey[]): string {
   const list = (data as Record<string, unknown>)[section];
   const entry = Array.isArray(list) ? (list[index] as Record<string, unknown> | undefined) : undefined;
   if (!entry || typeof entry !== 'object') return '';
-  const label = entry.id ?? entry.alias ?? entry.name ?? entry.model;
+  const label = entry.id ?? entry.alias ?? entry.name ?? entry.model ?? entry.kind;
   return typeof label === 'string' ? ` (${JSON.stringify(label)})` : '';
 }
 

@@ -38,11 +38,57 @@ export interface TierRate {
   rate: RatePerMTok;
 }
 
+/** One unit's price: a decimal rate per the unit's `per` (see units.ts), with long-context tiers if any. */
+export interface UnitPrice {
+  rate: string;
+  tiers?: TierRate[];
+}
+
+/** Every price of one price set, by genai-prices' price key ("input_mtok", "requests_kcount", ...). */
+export type PriceSet = Readonly<Record<string, UnitPrice>>;
+
+/** When a price set applies: from a date on, or in a daily window (UTC clock times, end exclusive). */
+export type PriceConstraint = { type: 'start_date'; start_date: string } | { type: 'time_of_day'; start_time: string; end_time: string };
+
+export interface ScheduledPrices {
+  constraint?: PriceConstraint;
+  prices: PriceSet;
+}
+
+/** A model's daily price windows on the catalog's date: the default estimate uses the dearest, and names the others. */
+export interface TimeOfDayPrices {
+  /** The price set outside every window. */
+  outside: PriceSet;
+  windows: Array<{ start_time: string; end_time: string; prices: PriceSet }>;
+}
+
+/** How one modifier option changes the prices (applied in this order: model, prices, factor). */
+export interface PriceAdjustment {
+  /** Price as this other catalog entry (e.g. Bedrock's global vs regional endpoint of one model). */
+  model?: string;
+  /** Replace these price keys with these flat rates. */
+  prices?: Readonly<Record<string, string>>;
+  /** Multiply token prices (or only `keys`) by this decimal, e.g. "0.5". */
+  factor?: string;
+  keys?: readonly string[];
+}
+
+export type ModifierKind = 'batch' | 'service_tier' | 'cache_write_ttl' | 'search_context' | 'region';
+
+/** One modifier a model has: its options, the one in force by default, and where the figures come from. */
+export interface ModelModifier extends Provenance {
+  kind: ModifierKind;
+  default: string;
+  options: Readonly<Record<string, PriceAdjustment>>;
+}
+
 export interface ModelRates {
   input: RatePerMTok;
   output?: RatePerMTok; // absent for embedding-only models
   cache_read?: RatePerMTok;
   cache_write?: RatePerMTok;
+  /** One-hour cache writes where priced apart from the default (five-minute) ones. */
+  cache_write_1h?: RatePerMTok;
   input_tiers?: TierRate[];
   output_tiers?: TierRate[];
   cache_read_tiers?: TierRate[];
@@ -68,9 +114,28 @@ export interface ModelEntry {
   id: string;
   name: string;
   provider: ProviderInfo;
+  /** The list rates of the default price set, for listings. */
   rates: ModelRates;
+  /** Every price of the default price set (what an estimate without `at` uses). */
+  prices: PriceSet;
+  /** True when the data gives this model no price at all: a free model (not "unpriced", not "$0 per token"). */
+  free: boolean;
+  /** Every dated or daily price set, in the data's order, when there is more than one (for `at`). */
+  schedule?: readonly ScheduledPrices[];
+  /** The default price set's start date, when it is a dated one. */
+  price_since?: string;
+  /** Daily windows on the catalog's date, when the data has them. */
+  time_of_day?: TimeOfDayPrices;
+  /** Modifiers this model has, by kind. */
+  modifiers: Partial<Record<ModifierKind, ModelModifier>>;
   context_window?: number;
+  /** Where the context window comes from, when not from the model's price source. */
+  context_source?: Provenance;
   deprecated: boolean;
+  /** A preview or experimental model (may change or go away without the usual notice). */
+  preview: boolean;
+  /** What the model can do, where a source says so (e.g. "vision", "tools", "reasoning"). */
+  capabilities?: readonly string[];
   category: Category;
   cost_tier: CostTier;
   performance?: PerformanceFigures;
@@ -91,6 +156,10 @@ export type ResolveResult =
       via: 'exact' | 'alias' | 'snapshot' | 'qualified' | 'generic' | 'rule';
       /** For a generic open-model name: every host's offer, cheapest first (model is the first). */
       offers?: ModelEntry[];
+      /** Other hosts that answer to the same name, when the name was not host-specific. */
+      others?: ModelEntry[];
+      /** Things the caller should know about how the name was read (moving alias, pattern rule). */
+      notes?: string[];
     }
   | { ok: false; message: string; suggestions: string[] };
 
@@ -98,8 +167,56 @@ export interface CostInput {
   input_tokens: number;
   output_tokens: number;
   cached_input_tokens?: number; // part of input_tokens served from cache
-  cache_write_tokens?: number;
+  cache_write_tokens?: number; // part of input_tokens written to the cache
+  reasoning_tokens?: number; // part of output_tokens spent reasoning (a line of its own where priced apart)
+  web_searches?: number; // per request
+  /** Other usage per request, by usage key (audio, image and video tokens, citation tokens, file searches, text messages). */
+  other_usage?: Partial<Record<string, number>>;
   requests?: number; // scale a per-request estimate to a volume
+}
+
+/** The modifiers a caller may set; each one the model lacks is an error. */
+export interface CostModifiers {
+  batch?: boolean;
+  service_tier?: string;
+  cache_write_ttl?: string;
+  search_context?: string;
+  region?: string;
+  /** ISO date-time: the price in force then, including daily windows. */
+  at?: string;
+  /** Price an input over the context window with a warning instead of an error. */
+  allow_over_context?: boolean;
+}
+
+/** One line of an itemized cost. */
+export interface CostLine {
+  item: string;
+  label: string;
+  /** Amount over all requests, in `unit`. */
+  quantity: number;
+  unit: string;
+  /** USD per `per` units; null when unpriced. */
+  rate: number | null;
+  per: number;
+  /** USD; null when unpriced. */
+  cost: number | null;
+  pricing: 'priced' | 'free' | 'unpriced';
+}
+
+/** A condition that shaped the price, in words and as data. */
+export interface CostCondition {
+  kind: string;
+  description: string;
+  [data: string]: unknown;
+}
+
+export interface ModifiersInForce {
+  batch: boolean;
+  service_tier: string | null;
+  cache_write_ttl: string | null;
+  search_context: string | null;
+  region: string | null;
+  at: string | null;
 }
 
 export interface CostBreakdown {
@@ -126,6 +243,13 @@ export interface CostBreakdown {
   };
   /** Same rates per 1K tokens, as the guide shows them. */
   rates_per_1k: { input: string; output: string };
+  /** Every line that makes the total, in a stable order; priced lines add up exactly to total_cost. */
+  lines: CostLine[];
+  conditions: CostCondition[];
+  modifiers: ModifiersInForce;
+  warnings: string[];
+  /** The catalog key whose prices were used (differs from the model's when a region option prices another entry). */
+  priced_as: string;
 }
 
 export interface Catalog {
@@ -157,10 +281,22 @@ export interface Catalog {
   readonly overlay_as_of: string;
   /** Problems found while building (overlay entries pointing at models the base lacks); empty when healthy. */
   readonly warnings: readonly string[];
+  /** The moving aliases the overlay keeps pointed where each provider points them. */
+  readonly moving_aliases: readonly MovingAlias[];
+  /** The date (YYYY-MM-DD) default prices were chosen for. */
+  readonly priced_on: string;
 }
 
 export interface ModelFilter {
   provider?: string;
   category?: Category;
   include_deprecated?: boolean;
+}
+
+/** A moving alias ("mistral-large-latest") and the model it points at today. */
+export interface MovingAlias extends Provenance {
+  alias: string;
+  target: string;
+  /** Ids of the family the alias follows (a regular expression over ids of the target's provider). */
+  family: string;
 }

@@ -124,9 +124,10 @@ describe('provenance and data version', () => {
     expect(get('openai:gpt-4').price_source.source).toMatch(/^genai-prices \S+: https:\/\//);
   });
 
-  test('per-request fees and extra units are noted on the price source', () => {
-    expect(get('perplexity:sonar').price_source.note).toMatch(/per 1,000 requests/);
-    expect(get('anthropic:claude-3-5-sonnet').price_source.note).toMatch(/also charges .*web_searches_kcount/);
+  test('per-request fees and web searches are prices of their own; units no estimate counts are noted', () => {
+    expect(get('perplexity:sonar').prices.requests_kcount).toBeDefined();
+    expect(get('anthropic:claude-3-5-sonnet').prices.web_searches_kcount).toEqual({ rate: '10' });
+    expect(get('openai:gpt-realtime').price_source.note).toMatch(/also charges cache_audio_read_mtok.* \(not in estimates\)/);
   });
 });
 
@@ -140,9 +141,13 @@ describe('date-conditional prices', () => {
     expect(after.all_models.find((m) => m.key === 'openai:o3')?.price_source.note).toMatch(/since 2025-06-10/);
   });
 
-  test('time-of-day windows are flagged, not applied to the list rate', () => {
+  test('time-of-day windows are kept; the list rate is the standard (dearest) one, never the off-peak one', () => {
     const m = get('deepseek:deepseek-chat');
-    expect(m.price_source.note).toMatch(/time-of-day/);
+    expect(m.price_source.note).toMatch(/time of day/);
+    // genai-prices stores the off-peak price first and the standard price in the 00:30-16:30 UTC window
+    expect(m.rates).toMatchObject({ input: '0.27', output: '1.1' });
+    expect(m.time_of_day?.outside.input_mtok).toEqual({ rate: '0.135' });
+    expect(m.time_of_day?.windows).toHaveLength(1);
   });
 
   test('a synthetic schedule: later entries win once their start date has come', () => {

@@ -22,7 +22,7 @@ describe('case, aliases and display names', () => {
     ['  gpt-4  ', 'openai:gpt-4', 'exact'],
     ['claude-3-opus', 'anthropic:claude-3-opus-latest', 'alias'],
     ['codestral-latest', 'mistral:codestral', 'alias'],
-    ['mistral-large-latest', 'mistral:mistral-large', 'alias'],
+    ['mistral-large-latest', 'mistral:mistral-large-2512', 'alias'],
     ['nova-pro', 'aws:amazon.nova-pro-v1:0', 'alias'],
     ['jamba-large-1.7', 'ai21:jamba-large', 'alias'],
     ['Claude 3 Opus', 'anthropic:claude-3-opus-latest', 'alias'],

@@ -41,80 +41,17 @@ export interface Estimate {
   price_source: string;
   data_as_of: string;
   source: string;
-  lines?: CostLine[];
-  conditions?: Condition[];
-  warnings?: string[];
+  lines: CostLine[];
+  conditions: Condition[];
+  warnings: string[];
   /** For a generic name: the host that answered, and the others that offer it. */
   host?: string;
   other_hosts?: string[];
 }
 
-export interface Itemized {
-  lines: CostLine[];
-  conditions: Condition[];
-  warnings: string[];
-}
-
-export function itemize(e: Estimate): Itemized {
-  if (e.lines) return { lines: e.lines, conditions: e.conditions ?? [], warnings: e.warnings ?? [] };
-  return linesFromLegacyFields(e);
-}
-
-/**
- * REMOVE when branch i8 (estimate_cost's `lines`, `conditions`, `warnings`) is on main: builds C1's shape from
- * the fields estimate_cost answers today (input_cost, cached_input_cost, output_cost, rates_used).
- */
-export function linesFromLegacyFields(e: Estimate): Itemized {
-  const r = e.rates_used;
-  const lines: CostLine[] = [
-    line('input', 'Input tokens', (e.input_tokens - e.cached_input_tokens) * e.requests, r.input_per_1m, e.input_cost),
-  ];
-  if (e.cached_input_tokens > 0) {
-    // A model without a cache-read price is charged its input rate for cached tokens.
-    const label = r.cached_input_per_1m === null ? 'Cached input tokens (no cache price: input rate)' : 'Cached input tokens';
-    lines.push(
-      line('cached_input', label, e.cached_input_tokens * e.requests, r.cached_input_per_1m ?? r.input_per_1m, e.cached_input_cost),
-    );
-  }
-  lines.push(line('output', 'Output tokens', e.output_tokens * e.requests, r.output_per_1m, e.output_cost));
-  // Today's fields leave out request fees (and cache writes), which the total includes: one line for the rest,
-  // so the lines still add up to the total.
-  const rest = Math.round((e.total_cost - e.input_cost - e.cached_input_cost - e.output_cost) * 1e10) / 1e10;
-  if (rest !== 0) {
-    lines.push({
-      item: 'other',
-      label: 'Request fees and other charges',
-      quantity: e.requests,
-      unit: 'requests',
-      rate: null,
-      per: 1000,
-      cost: rest,
-      pricing: 'priced',
-    });
-  }
-  const conditions: Condition[] = [];
-  if (r.tier_start !== null) {
-    conditions.push({ kind: 'long_context_tier', description: `Long-context prices: the input is over ${int(r.tier_start)} tokens` });
-  }
-  return { lines, conditions, warnings: [] };
-}
-
-function line(item: string, label: string, quantity: number, perMillion: number | null, cost: number): CostLine {
-  return {
-    item,
-    label,
-    quantity,
-    unit: 'tokens',
-    rate: perMillion,
-    per: 1_000_000,
-    cost,
-    pricing: perMillion === null ? 'unpriced' : cost === 0 && perMillion === 0 ? 'free' : 'priced',
-  };
-}
-
 /** The result block: total, the lines that make it, conditions, warnings, note, source. */
 export function renderEstimate(e: Estimate): HTMLElement {
-  const { lines, conditions, warnings } = itemize(e);
+  const { lines, conditions, warnings } = e;
   const volume = e.requests > 1 ? ` × ${int(e.requests)} requests` : '';
   const rows = lines.map((l) =>
     h(

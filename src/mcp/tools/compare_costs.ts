@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { estimateCost } from '../../pricing/index.js';
+import { estimateCost, PricingInputError } from '../../pricing/index.js';
+import { MAX_REQUESTS } from './estimate_cost.js';
+import { conditionShape, costInput, costModifiers, hostInfo, lineShape, modifierShape, usageShape } from '../cost-shapes.js';
 import { formatInt, formatUsd, rateNumber, roundTo, roundUsd } from '../format.js';
 import {
   ToolError,
@@ -32,6 +34,15 @@ const input = toolInput({
     .describe(`2 to ${MAX_COMPARE_MODELS} model names (ids, snapshots or provider-qualified names).`),
   input_tokens: tokenCount('input_tokens').describe('Prompt tokens per request.'),
   output_tokens: tokenCount('output_tokens').describe('Completion tokens per request.'),
+  ...usageShape,
+  requests: z
+    .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
+    .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
+    .min(1, { error: 'requests must be at least 1 (leave it out for a single request)' })
+    .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
+    .optional()
+    .describe('Number of requests, to compare a volume. Default 1.'),
+  ...modifierShape,
 });
 
 const row = z.object({
@@ -48,6 +59,10 @@ const row = z.object({
   output_per_1m: z.number().nullable(),
   difference_from_cheapest: z.number().describe('USD more than the cheapest model'),
   times_cheapest: z.number().nullable().describe('total_cost / cheapest total_cost, 2 decimals (null if the cheapest is free)'),
+  lines: z.array(lineShape),
+  conditions: z.array(conditionShape),
+  warnings: z.array(z.string()),
+  other_hosts: z.array(z.string()),
 });
 
 const output = z.object({
@@ -56,7 +71,11 @@ const output = z.object({
   most_expensive_model: z.string(),
   cost_range: z.object({ min: z.number(), max: z.number(), difference: z.number() }),
   unknown_models: z.array(unknownModelShape).describe('Names not found, with suggestions; not part of the comparison'),
+  not_priced: z
+    .array(z.object({ model_name: z.string(), key: z.string(), message: z.string() }))
+    .describe('Known models these arguments cannot price (a modifier the model lacks, an input over its context window)'),
   input_tokens: z.number(),
+  requests: z.number(),
   output_tokens: z.number(),
   currency: z.literal('USD'),
   ...provenanceShape,
@@ -72,13 +91,19 @@ export const compareCostsTool = defineTool({
     'them cheapest first. Returns comparison (each model with input_cost, output_cost, total_cost, its rates and how ' +
     'much more it costs than the cheapest), cheapest_model, most_expensive_model and cost_range. Names that are not ' +
     'found are listed in unknown_models with suggestions instead of failing the call; at least two names must be ' +
-    'known models. Use estimate_cost for cached tokens or request volumes on one model.',
+    'known models. Takes the same usage and modifier arguments as estimate_cost (cached and cache-write tokens, ' +
+    'reasoning tokens, web searches, requests, batch, service_tier, cache_write_ttl, search_context, region, at); a ' +
+    'model the arguments cannot price (a modifier it lacks) is listed in not_priced with the reason. Each row carries ' +
+    'its itemized lines, conditions and warnings.',
   input,
   output,
   run(args, ctx) {
     const unknown: UnknownModel[] = [];
     const seen = new Set<string>();
     const priced: Omit<Row, 'rank' | 'difference_from_cheapest' | 'times_cheapest'>[] = [];
+    const notPriced: Array<{ model_name: string; key: string; message: string }> = [];
+    const usage = costInput(args);
+    const mods = costModifiers(args);
     for (const asked of args.model_names) {
       const res = ctx.catalog.resolve(asked);
       if (!res.ok) {
@@ -92,22 +117,34 @@ export const compareCostsTool = defineTool({
       const m = res.model;
       if (seen.has(m.key)) continue; // two names for one model: compare it once
       seen.add(m.key);
-      const cost = estimateCost(m, { input_tokens: args.input_tokens, output_tokens: args.output_tokens });
+      let cost;
+      try {
+        cost = estimateCost(m, usage, mods, { model: (k) => ctx.catalog.model(k) });
+      } catch (err) {
+        if (!(err instanceof PricingInputError)) throw err;
+        notPriced.push({ model_name: asked, key: m.key, message: err.message });
+        continue;
+      }
+      const hosts = hostInfo(res);
       priced.push({
         model_name: asked,
         model: m.id,
         key: m.key,
         name: m.name,
         provider: m.provider.id,
-        input_cost: roundUsd(cost.input_cost + cost.cached_input_cost),
+        input_cost: roundUsd(cost.input_cost + cost.cached_input_cost + cost.cache_write_cost),
         output_cost: cost.output_cost,
         total_cost: cost.total_cost,
         input_per_1m: rateNumber(cost.rates_used.input),
         output_per_1m: rateNumber(cost.rates_used.output),
+        lines: cost.lines,
+        conditions: cost.conditions,
+        warnings: [...hosts.notes, ...cost.warnings],
+        other_hosts: hosts.other_hosts,
       });
     }
     if (priced.length < 2) {
-      const problems = unknown.map((u) => u.message).join(' ');
+      const problems = [...unknown.map((u) => u.message), ...notPriced.map((n) => `${n.key}: ${n.message}`)].join(' ');
       const known = priced.length === 1 ? ` Only ${priced[0]!.key} is known.` : '';
       throw new ToolError(`compare_costs needs at least 2 different known models.${known} ${problems}`.trim());
     }
@@ -131,7 +168,9 @@ export const compareCostsTool = defineTool({
         difference: roundUsd(dearest.total_cost - cheapest.total_cost),
       },
       unknown_models: unknown,
+      not_priced: notPriced,
       input_tokens: args.input_tokens,
+      requests: args.requests ?? 1,
       output_tokens: args.output_tokens,
       currency: 'USD' as const,
       ...provenance(ctx),
@@ -143,9 +182,10 @@ export const compareCostsTool = defineTool({
         `${c.rank}. ${c.name} (${c.provider}): ${formatUsd(c.total_cost)}${c.rank > 1 ? ` (+${formatUsd(c.difference_from_cheapest)})` : ''}`,
     );
     const unknown = r.unknown_models.length > 0 ? `\nNot found: ${r.unknown_models.map((u) => u.message).join(' ')}` : '';
+    const notPriced = r.not_priced.length > 0 ? `\nNot priced: ${r.not_priced.map((n) => `${n.key}: ${n.message}`).join(' ')}` : '';
     return (
-      `Cost of ${formatInt(r.input_tokens)} input + ${formatInt(r.output_tokens)} output tokens, cheapest first ` +
-      `(prices as of ${r.data_as_of}):\n${lines.join('\n')}${unknown}`
+      `Cost of ${formatInt(r.input_tokens)} input + ${formatInt(r.output_tokens)} output tokens${r.requests > 1 ? ` × ${formatInt(r.requests)} requests` : ''}, cheapest first ` +
+      `(prices as of ${r.data_as_of}):\n${lines.join('\n')}${unknown}${notPriced}`
     );
   },
 });

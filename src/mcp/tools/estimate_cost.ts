@@ -3,6 +3,16 @@ import { estimateCost } from '../../pricing/index.js';
 import type { ModelEntry } from '../../pricing/types.js';
 import { formatInt, formatNumber, formatUsd, rateNumber } from '../format.js';
 import { ToolError, defineTool, modelName, provenance, provenanceShape, tokenCount, toolInput, unknownModelMessage } from '../toolkit.js';
+import {
+  conditionShape,
+  costInput,
+  costModifiers,
+  hostInfo,
+  lineShape,
+  modifierShape,
+  modifiersShape,
+  usageShape,
+} from '../cost-shapes.js';
 
 export const MAX_REQUESTS = 1e9;
 
@@ -12,9 +22,7 @@ const input = toolInput({
   ),
   input_tokens: tokenCount('input_tokens').describe('Prompt tokens per request, including any served from cache.'),
   output_tokens: tokenCount('output_tokens').describe('Completion (output) tokens per request.'),
-  cached_input_tokens: tokenCount('cached_input_tokens')
-    .optional()
-    .describe('How many of input_tokens are read from the prompt cache (charged at the cache-read rate). Default 0.'),
+  ...usageShape,
   requests: z
     .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
     .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
@@ -22,6 +30,7 @@ const input = toolInput({
     .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
     .optional()
     .describe('Number of requests, to scale the per-request estimate to a volume (e.g. a month). Default 1.'),
+  ...modifierShape,
 });
 
 const output = z.object({
@@ -37,10 +46,14 @@ const output = z.object({
   input_tokens: z.number(),
   output_tokens: z.number(),
   cached_input_tokens: z.number(),
+  cache_write_tokens: z.number(),
+  reasoning_tokens: z.number(),
   requests: z.number(),
   input_cost: z.number().describe('USD for uncached input tokens, all requests'),
   cached_input_cost: z.number().describe('USD for cached input tokens, all requests'),
-  output_cost: z.number().describe('USD for output tokens, all requests'),
+  cache_write_cost: z.number().describe('USD for cache writes, all requests'),
+  output_cost: z.number().describe('USD for output tokens (reasoning excluded where priced apart), all requests'),
+  request_cost: z.number().describe('USD of per-request and search fees, all requests'),
   total_cost: z.number().describe('USD, all requests'),
   per_request_total_cost: z.number().describe('USD for one request'),
   currency: z.literal('USD'),
@@ -51,6 +64,16 @@ const output = z.object({
     tier_start: z.number().nullable().describe('Long-context tier applied: its first input token, or null'),
   }),
   rates_per_1k: z.object({ input: z.number(), output: z.number() }),
+  lines: z.array(lineShape).describe('Every line that makes total_cost, in a stable order'),
+  conditions: z
+    .array(conditionShape)
+    .describe('Every condition that shaped the price (tier, time of day, modifiers, fees), in words and as data'),
+  modifiers: modifiersShape.describe('The modifiers in force'),
+  warnings: z.array(z.string()),
+  host: z.string().describe('The provider (host) whose price this is'),
+  other_hosts: z.array(z.string()).describe('Catalog keys of other hosts that answer to the same name'),
+  priced_as: z.string().describe('Catalog key whose prices were used (another endpoint of the model when region chose one)'),
+  context_window: z.number().nullable(),
   note: z.string().nullable(),
   price_source: z.string(),
   ...provenanceShape,
@@ -73,12 +96,8 @@ export const estimateCostTool = defineTool({
     if (!res.ok) throw new ToolError(unknownModelMessage(args.model_name, res.message, res.suggestions));
     const m = res.model;
     const requests = args.requests ?? 1;
-    const cost = estimateCost(m, {
-      input_tokens: args.input_tokens,
-      output_tokens: args.output_tokens,
-      ...(args.cached_input_tokens !== undefined ? { cached_input_tokens: args.cached_input_tokens } : {}),
-      requests,
-    });
+    const cost = estimateCost(m, costInput({ ...args, requests }), costModifiers(args), { model: (k) => ctx.catalog.model(k) });
+    const hosts = hostInfo(res);
     return {
       model_name: args.model_name,
       model: m.id,
@@ -92,10 +111,14 @@ export const estimateCostTool = defineTool({
       input_tokens: args.input_tokens,
       output_tokens: args.output_tokens,
       cached_input_tokens: args.cached_input_tokens ?? 0,
+      cache_write_tokens: args.cache_write_tokens ?? 0,
+      reasoning_tokens: args.reasoning_tokens ?? 0,
       requests,
       input_cost: cost.input_cost,
       cached_input_cost: cost.cached_input_cost,
+      cache_write_cost: cost.cache_write_cost,
       output_cost: cost.output_cost,
+      request_cost: cost.request_cost,
       total_cost: cost.total_cost,
       per_request_total_cost: cost.per_request_total_cost,
       currency: cost.currency,
@@ -109,18 +132,29 @@ export const estimateCostTool = defineTool({
         input: rateNumber(cost.rates_per_1k.input) ?? 0,
         output: rateNumber(cost.rates_per_1k.output) ?? 0,
       },
-      note: noteFor(m, res.offers),
+      lines: cost.lines,
+      conditions: cost.conditions,
+      modifiers: cost.modifiers,
+      warnings: [...hosts.notes, ...cost.warnings],
+      host: m.provider.id,
+      other_hosts: hosts.other_hosts,
+      priced_as: cost.priced_as,
+      context_window: m.context_window ?? null,
+      note: noteFor(m, res.offers ?? res.others),
       price_source: m.price_source.source,
       ...provenance(ctx),
     };
   },
   render(r) {
     const volume = r.requests > 1 ? ` × ${formatInt(r.requests)} requests` : '';
-    const cached = r.cached_input_cost > 0 ? `, cached input ${formatUsd(r.cached_input_cost)}` : '';
+    const items = r.lines.map((l) => `${l.label} ${l.cost === null ? 'unpriced' : l.pricing === 'free' ? 'free' : formatUsd(l.cost)}`);
+    const conditions = r.conditions.map((c) => c.description);
     return (
       `${r.name} (${r.provider_name}): ${formatInt(r.input_tokens)} input + ${formatInt(r.output_tokens)} output tokens${volume} ` +
-      `= ${formatUsd(r.total_cost)} (input ${formatUsd(r.input_cost)}${cached}, output ${formatUsd(r.output_cost)}); ` +
+      `= ${formatUsd(r.total_cost)} (${items.join(', ')}); ` +
       `rates $${formatNumber(r.rates_used.input_per_1m)}/1M in, $${formatNumber(r.rates_used.output_per_1m)}/1M out. ` +
+      `${conditions.length > 0 ? `Conditions: ${conditions.join('; ')}. ` : ''}` +
+      `${r.warnings.length > 0 ? `Warnings: ${r.warnings.join(' ')} ` : ''}` +
       `Prices as of ${r.data_as_of}.${r.note ? ` ${r.note}` : ''}`
     );
   },
@@ -130,13 +164,15 @@ function noteFor(m: ModelEntry, offers: readonly ModelEntry[] | undefined): stri
   const notes: string[] = [];
   if (m.provider.status === 'discontinued') notes.push(`${m.provider.name} no longer sells this model; these are its last known prices.`);
   else if (m.deprecated) notes.push('This model is deprecated by its provider.');
-  if (offers && offers.length > 1) {
-    const others = offers
-      .slice(1, 4)
+  else if (m.preview) notes.push('This is a preview model: its price and availability may change without the usual notice.');
+  const others = (offers ?? []).filter((o) => o !== m);
+  if (others.length > 0) {
+    const shown = others
+      .slice(0, 3)
       .map((o) => o.provider.id)
       .join(', ');
     notes.push(
-      `${offers.length} providers host this model; priced at the cheapest (${m.provider.id}); others include ${others}. Use "provider:model" to choose one.`,
+      `${others.length + 1} providers answer to this name; priced at ${m.provider.name}'s offer; others include ${shown}. Use "provider:model" to choose one.`,
     );
   }
   return notes.length > 0 ? notes.join(' ') : null;

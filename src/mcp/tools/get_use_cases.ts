@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ModelEntry } from '../../pricing/types.js';
-import { viewOf } from '../catalog-view.js';
+import { useCaseText, viewOf } from '../catalog-view.js';
+import { rateNumber } from '../format.js';
 import { defineTool, optionalText, provenance, provenanceShape, requireProvider, toolInput } from '../toolkit.js';
 
 export const MAX_USE_CASE_RESULTS = 100;
@@ -22,6 +23,9 @@ const model = z.object({
   strengths: z.array(z.string()),
   cost_tier: z.enum(['low', 'medium', 'high']),
   category: z.enum(['budget', 'standard', 'premium', 'embedding']),
+  input_per_1m: z.number().nullable().describe('USD per 1M input tokens'),
+  output_per_1m: z.number().nullable().describe('USD per 1M output tokens'),
+  context_window: z.number().nullable(),
   info_source: z.string(),
   info_as_of: z.string(),
 });
@@ -38,8 +42,8 @@ export const getUseCasesTool = defineTool({
   name: 'get_use_cases',
   title: 'What each model is good for',
   description:
-    'Recommended uses of LLM models: what each is best for, typical use cases, strengths and its cost tier ' +
-    '(low, medium, high). Filter by provider and by use_case words (e.g. "coding", "long documents", "cheap ' +
+    'Recommended uses of LLM models: what each is best for, typical use cases, strengths, its cost tier ' +
+    '(low, medium, high) and its list prices per 1M tokens. Filter by provider and by use_case words (e.g. "coding", "long documents", "cheap ' +
     `classification"); every word must appear. At most ${MAX_USE_CASE_RESULTS} models are returned. Combine with ` +
     'compare_costs to price the candidates for a workload.',
   input,
@@ -48,7 +52,7 @@ export const getUseCasesTool = defineTool({
     const provider = requireProvider(ctx, args.provider);
     const words = (args.use_case ?? '').toLowerCase().split(/\s+/).filter(Boolean);
     const matches = viewOf(ctx.catalog).useCases.filter(
-      (m) => (!provider || m.provider.id === provider.id) && words.every((w) => searchText(m).includes(w)),
+      (m) => (!provider || m.provider.id === provider.id) && words.every((w) => useCaseText(m).includes(w)),
     );
     let note: string | null = null;
     if (matches.length === 0 && words.length > 0) {
@@ -65,24 +69,14 @@ export const getUseCasesTool = defineTool({
     };
   },
   render(r) {
-    const lines = r.models.map((m) => `${m.key} [${m.cost_tier} cost]: ${m.best_for}`);
+    const lines = r.models.map(
+      (m) => `${m.key} [${m.cost_tier} cost, $${m.input_per_1m ?? '-'}/$${m.output_per_1m ?? '-'} per 1M]: ${m.best_for}`,
+    );
     return [`${r.total} model(s)${r.filters.use_case ? ` for "${r.filters.use_case}"` : ''}:`, ...lines, ...(r.note ? [r.note] : [])].join(
       '\n',
     );
   },
 });
-
-// Lower-cased text a use_case query is matched against, built once per model entry.
-const searchTexts = new WeakMap<ModelEntry, string>();
-function searchText(m: ModelEntry): string {
-  let text = searchTexts.get(m);
-  if (text === undefined) {
-    const u = m.use_case!;
-    text = [m.id, m.name, u.best_for, ...u.use_cases, ...u.strengths].join(' ').toLowerCase();
-    searchTexts.set(m, text);
-  }
-  return text;
-}
 
 function toOutput(m: ModelEntry): z.output<typeof model> {
   const u = m.use_case!;
@@ -96,6 +90,9 @@ function toOutput(m: ModelEntry): z.output<typeof model> {
     strengths: [...u.strengths],
     cost_tier: m.cost_tier,
     category: m.category,
+    input_per_1m: rateNumber(m.rates.input),
+    output_per_1m: rateNumber(m.rates.output),
+    context_window: m.context_window ?? null,
     info_source: u.source,
     info_as_of: u.as_of,
   };

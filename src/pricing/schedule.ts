@@ -1,0 +1,86 @@
+// Which price set is in force: at a moment (genai-prices' rule, daily windows
+// included), or for the catalog's date (the default answer). The default never
+// shows a discount window's price silently: when a model has daily windows
+// (DeepSeek's off-peak hours), it is priced at its dearest set that day and the
+// other windows are named as a condition.
+import type { PriceConstraint, PriceSet, ScheduledPrices, TimeOfDayPrices } from './types.js';
+import { parseDecimal } from './decimal.js';
+
+const CLOCK = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(Z|([+-])(\d{2}):(\d{2}))?$/;
+
+/** Seconds after midnight UTC of a clock time such as "16:30:00Z" or "08:00:00+08:00". */
+export function clockSeconds(text: string): number {
+  const m = CLOCK.exec(text);
+  if (!m) throw new RangeError(`not a time of day: "${text}"`);
+  const local = Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+  const offset = m[6] ? (m[6] === '+' ? 1 : -1) * (Number(m[7]) * 3600 + Number(m[8]) * 60) : 0;
+  return (((local - offset) % 86400) + 86400) % 86400;
+}
+
+/** Whether the moment falls in the daily window [start, end) (a window may wrap past midnight). */
+export function inWindow(at: Date, start: string, end: string): boolean {
+  const t = at.getUTCHours() * 3600 + at.getUTCMinutes() * 60 + at.getUTCSeconds();
+  const s = clockSeconds(start);
+  const e = clockSeconds(end);
+  return e < s ? t >= s || t < e : t >= s && t < e;
+}
+
+export interface InForce {
+  prices: PriceSet;
+  constraint?: PriceConstraint;
+}
+
+/** genai-prices' rule: from the last entry back, the first whose constraint holds at `at` (or has none). */
+export function pricesAt(schedule: readonly ScheduledPrices[], at: Date): InForce {
+  for (let i = schedule.length - 1; i >= 0; i--) {
+    const entry = schedule[i]!;
+    const c = entry.constraint;
+    if (c === undefined) return { prices: entry.prices };
+    if (c.type === 'start_date' ? at.getTime() >= Date.parse(c.start_date) : inWindow(at, c.start_time, c.end_time)) {
+      return { prices: entry.prices, constraint: c };
+    }
+  }
+  return { prices: schedule[0]!.prices };
+}
+
+export interface DayPrices {
+  /** The set the default estimate uses. */
+  prices: PriceSet;
+  /** Start date of the dated set in force that day, if any. */
+  since?: string;
+  timeOfDay?: TimeOfDayPrices;
+}
+
+/**
+ * The prices for a day: the dated set in force (daily windows aside), and the
+ * daily windows that override it, listed after it in the data. The default
+ * is the dearest of these (by a 3:1 blend of input and output).
+ */
+export function pricesForDay(schedule: readonly ScheduledPrices[], day: Date): DayPrices {
+  let chosen = 0;
+  for (let i = schedule.length - 1; i >= 0; i--) {
+    const c = schedule[i]!.constraint;
+    if (c === undefined || (c.type === 'start_date' && day.getTime() >= Date.parse(c.start_date))) {
+      chosen = i;
+      break;
+    }
+  }
+  const base = schedule[chosen]!;
+  const since = base.constraint?.type === 'start_date' ? base.constraint.start_date : undefined;
+  const windows: TimeOfDayPrices['windows'] = [];
+  for (const entry of schedule.slice(chosen + 1)) {
+    const c = entry.constraint;
+    if (c?.type === 'time_of_day') windows.push({ start_time: c.start_time, end_time: c.end_time, prices: entry.prices });
+  }
+  const out: DayPrices = { prices: base.prices };
+  if (since) out.since = since;
+  if (windows.length > 0) {
+    out.timeOfDay = { outside: base.prices, windows };
+    for (const w of windows) if (blend(w.prices) > blend(out.prices)) out.prices = w.prices;
+  }
+  return out;
+}
+
+function blend(p: PriceSet): bigint {
+  return 3n * parseDecimal(p.input_mtok?.rate ?? '0') + parseDecimal(p.output_mtok?.rate ?? '0');
+}

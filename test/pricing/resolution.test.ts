@@ -1,0 +1,164 @@
+// The issue's examples of names that crossed hosts or hid a condition, each with the right model, host and
+// price, or an error naming the right choices.
+import { beforeAll, describe, expect, test } from 'vitest';
+import { estimateCost, loadCatalog, PricingInputError } from '../../src/pricing/index.js';
+import type { Catalog, ModelEntry } from '../../src/pricing/index.js';
+
+let catalog: Catalog;
+beforeAll(async () => {
+  catalog = await loadCatalog({ now: new Date('2026-12-02T12:00:00Z') });
+});
+
+function resolved(name: string) {
+  const r = catalog.resolve(name);
+  if (!r.ok) throw new Error(r.message);
+  return r;
+}
+const cost = (m: ModelEntry, input: number, output: number, mods = {}) =>
+  estimateCost(m, { input_tokens: input, output_tokens: output }, mods, { model: (k) => catalog.model(k) });
+
+describe('host-specific ids resolve on their host, or fail with that host’s names', () => {
+  test.each([
+    ['anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:regional.anthropic.claude-sonnet-4-5-20250929-v1:0', '3.3'],
+    ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:regional.anthropic.claude-sonnet-4-5-20250929-v1:0', '3.3'],
+    ['eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:regional.anthropic.claude-sonnet-4-5-20250929-v1:0', '3.3'],
+    ['global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:global.anthropic.claude-sonnet-4-5-20250929-v1:0', '3'],
+    ['amazon.nova-pro-v1:0', 'aws:amazon.nova-pro-v1:0', '0.8'],
+  ])('%s is Bedrock’s %s at $%s/1M input', (name, key, input) => {
+    const r = resolved(name);
+    expect(r.model.key).toBe(key);
+    expect(r.model.rates.input).toBe(input);
+  });
+
+  test('an unknown Bedrock id never falls through to Google Vertex or Anthropic', () => {
+    const r = catalog.resolve('anthropic.claude-sonnet-4-5-v1:0');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.message).toMatch(/at provider Amazon Bedrock/);
+      expect(r.suggestions.length).toBeGreaterThan(0);
+      for (const s of r.suggestions) expect(catalog.resolve(`aws:${s}`).ok, s).toBe(true);
+    }
+  });
+
+  test('Bedrock’s global and regional endpoints of one model are a region modifier', () => {
+    const m = resolved('us.anthropic.claude-sonnet-4-5-20250929-v1:0').model;
+    expect(cost(m, 1000, 0).total_cost).toBe(0.0033);
+    const global = cost(m, 1000, 0, { region: 'global' });
+    expect(global.total_cost).toBe(0.003);
+    expect(global.priced_as).toBe('aws:global.anthropic.claude-sonnet-4-5-20250929-v1:0');
+    expect(() => cost(m, 1000, 0, { region: 'eu' })).toThrow(/choose one of: global, regional/);
+  });
+
+  test('an org/model id that hosts list as is belongs to those hosts, and the others are named', () => {
+    const r = resolved('openai/gpt-oss-120b');
+    expect(r.model.key).toBe('groq:openai/gpt-oss-120b');
+    expect(r.others?.map((o) => o.key)).toContain('openai:gpt-oss-120b');
+  });
+
+  test('a generic name answered by one host lists the other hosts', () => {
+    const r = resolved('claude-sonnet-4-5');
+    expect(r.model.key).toBe('anthropic:claude-sonnet-4-5');
+    expect(r.others?.map((o) => o.key)).toContain('google:claude-sonnet-4-5');
+  });
+
+  test('xai:grok-4.3 is xAI’s model (the "xai" spelling of the provider works)', () => {
+    expect(resolved('xai:grok-4.3').model.key).toBe('x-ai:grok-4.3');
+  });
+
+  test('open-mixtral-8x22b is Mistral’s API id at Mistral’s $2/$6, not another host’s price', () => {
+    const m = resolved('open-mixtral-8x22b').model;
+    expect([m.key, m.rates.input, m.rates.output]).toEqual(['mistral:open-mixtral-8x22b', '2', '6']);
+  });
+});
+
+describe('moving aliases follow the provider', () => {
+  test('mistral-large-latest is Mistral Large 3 at $0.5/$1.5, not the 2024 model at $2/$6', () => {
+    const m = resolved('mistral-large-latest').model;
+    expect([m.key, m.rates.input, m.rates.output]).toEqual(['mistral:mistral-large-2512', '0.5', '1.5']);
+  });
+
+  /** Numbers in an id, compared left to right ("3.8" > "3.5", "2512" > "2411"). */
+  const version = (id: string): number[] => (id.match(/\d+/g) ?? []).map(Number);
+  const newer = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] ?? -1) !== (b[i] ?? -1)) return (a[i] ?? -1) - (b[i] ?? -1);
+    return 0;
+  };
+
+  test('each moving alias resolves to an existing model that is the newest of its family', () => {
+    expect(catalog.moving_aliases.length).toBeGreaterThanOrEqual(8);
+    for (const a of catalog.moving_aliases) {
+      const r = resolved(a.alias);
+      expect(r.model.key, a.alias).toBe(a.target);
+      expect(catalog.model(a.target), a.alias).toBeDefined();
+      const family = new RegExp(a.family, 'i');
+      expect(family.test(r.model.id), `${a.alias}: ${r.model.id} is in its family ${a.family}`).toBe(true);
+      const members = catalog.all_models.filter((m) => m.provider.id === r.model.provider.id && family.test(m.id) && !m.deprecated);
+      for (const m of members)
+        expect(newer(version(r.model.id), version(m.id)), `${a.alias}: ${r.model.id} vs ${m.id}`).toBeGreaterThanOrEqual(0);
+      expect(a.source.length > 0 && /^\d{4}-\d{2}-\d{2}$/.test(a.as_of), a.alias).toBe(true);
+    }
+  });
+});
+
+describe('conditions are never hidden', () => {
+  test('DeepSeek: the default is the standard price, with the off-peak window named; at picks the moment', () => {
+    const m = resolved('deepseek-chat').model;
+    const c = cost(m, 10_000, 10_000);
+    expect(c.rates_used).toMatchObject({ input: '0.27', output: '1.1' });
+    const tod = c.conditions.find((x) => x.kind === 'time_of_day');
+    expect(tod?.description).toMatch(/\$0\.135 in \/ \$0\.55 out per 1M tokens at other times/);
+    expect(tod?.description).toMatch(/00:30 UTC to 16:30 UTC/);
+    expect(cost(m, 10_000, 10_000, { at: '2026-12-02T20:00:00Z' }).rates_used).toMatchObject({ input: '0.135', output: '0.55' });
+    expect(cost(m, 10_000, 10_000, { at: '2026-12-02T10:00:00Z' }).rates_used).toMatchObject({ input: '0.27', output: '1.1' });
+  });
+
+  test('at picks the dated price set in force then (o3 before and after the 2025-06-10 cut)', () => {
+    const m = resolved('o3').model;
+    expect(cost(m, 100_000, 0, { at: '2025-06-09T23:59:59Z' }).total_cost).toBe(1);
+    expect(cost(m, 100_000, 0, { at: '2025-06-10' }).total_cost).toBe(0.2);
+    expect(() => cost(m, 1, 1, { at: 'yesterday' })).toThrow(/at must be an ISO date-time/);
+  });
+
+  test('a tier boundary is "more than" its start for every model: exactly 200,000 tokens is the base price', () => {
+    for (const name of ['claude-sonnet-4-5', 'gemini-2.5-pro']) {
+      const m = resolved(name).model;
+      const at = cost(m, 200_000, 0, { allow_over_context: true });
+      const over = cost(m, 200_001, 0, { allow_over_context: true });
+      expect(
+        at.conditions.some((x) => x.kind === 'long_context_tier'),
+        name,
+      ).toBe(false);
+      expect(
+        over.conditions.find((x) => x.kind === 'long_context_tier'),
+        name,
+      ).toMatchObject({ threshold: 200_000 });
+    }
+  });
+
+  test('over the context window is an error naming the fix, or a warning with allow_over_context', () => {
+    const m = resolved('gpt-4').model; // 8,192 tokens
+    expect(() => cost(m, 1_000_000, 0)).toThrow(PricingInputError);
+    expect(() => cost(m, 1_000_000, 0)).toThrow(/8,192-token context window.*allow_over_context: true/);
+    const c = cost(m, 1_000_000, 0, { allow_over_context: true });
+    expect(c.warnings.join(' ')).toMatch(/context window/);
+    expect(c.total_cost).toBe(30);
+  });
+
+  test('a modifier the model lacks is an error naming the ones it has', () => {
+    expect(() => cost(resolved('gpt-4').model, 1, 1, { batch: true })).toThrow(/batch: true does not apply to openai:gpt-4.*it has none/);
+    expect(() => cost(resolved('gpt-5.5').model, 1, 1, { search_context: 'low' })).toThrow(/it has region \(global, us, eu\)/);
+    expect(() => cost(resolved('sonar').model, 1, 1, { search_context: 'huge' })).toThrow(/choose one of: low, medium, high/);
+  });
+
+  test('batch halves Anthropic token prices; cache writes follow the chosen TTL', () => {
+    const m = resolved('claude-haiku-4-5').model;
+    const usage = { input_tokens: 10_000, cache_write_tokens: 4_000, output_tokens: 1_000 };
+    const std = estimateCost(m, usage);
+    const batch = estimateCost(m, usage, { batch: true, cache_write_ttl: '1h' });
+    expect(std.lines.find((l) => l.item === 'cache_write_5m')).toMatchObject({ rate: 1.25 });
+    expect(batch.lines.find((l) => l.item === 'cache_write_1h')).toMatchObject({ rate: 1 });
+    expect(batch.lines.find((l) => l.item === 'input')).toMatchObject({ rate: 0.5 });
+    expect(batch.modifiers).toMatchObject({ batch: true, cache_write_ttl: '1h' });
+    expect(batch.conditions.map((c) => c.kind)).toEqual(expect.arrayContaining(['batch', 'cache_write_ttl']));
+  });
+});
