@@ -1,3 +1,5 @@
+import { envDuration } from '../duration.js';
+
 // Named defaults of the deployer. Every one can be overridden by the environment
 // variable named beside it (and most by a CLI flag, which wins over both).
 
@@ -33,24 +35,15 @@ export const RouterStatusPath = '/router/status';
 export const PreviewHeader = 'x-deployment-color';
 export const SessionHeader = 'mcp-session-id';
 
-/** Reads a number from the environment, or the default when unset or not a number. */
+/** Reads a number from the environment, or the default when unset; anything else is an error naming the variable. */
 export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  return Number.isFinite(n) ? n : fallback;
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return n;
 }
 
-/** Reads a duration ("30s", "500ms", "10m" or plain ms) from the environment. */
-export function envDuration(name: string, fallbackMs: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) return fallbackMs;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  return Math.round(n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
-}
 
 export interface DeployDefaults {
   drainTimeoutMs: number;
