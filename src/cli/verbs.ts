@@ -13,6 +13,8 @@ import { register as promote } from './promote.js';
 import { register as abort } from './abort.js';
 import { register as start } from './start.js';
 import { register as connect } from './connect.js';
+import { register as router } from './router.js';
+import { register as shutdown } from './shutdown.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
 export const verbs: Array<(program: Command) => void> = [
@@ -30,4 +32,6 @@ export const verbs: Array<(program: Command) => void> = [
   abort,
   start,
   connect,
+  router,
+  shutdown,
 ];

@@ -13,6 +13,13 @@ const colour = z.enum(['blue', 'green']);
 export const routeStates = ['starting', 'ready', 'active', 'standby', 'draining', 'stopped'] as const;
 export type RouteState = (typeof routeStates)[number];
 
+/** Where an environment listens: a Unix socket in the deploy directory, or TCP for releases that only speak TCP. */
+export type Address = { socketPath: string } | { host: string; port: number };
+
+export function describeAddress(a: Address): string {
+  return 'socketPath' in a ? `unix:${a.socketPath}` : `${a.host}:${a.port}`;
+}
+
 const address = z.union([
   z.strictObject({ socketPath: z.string().min(1).max(100) }),
   z.strictObject({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }),

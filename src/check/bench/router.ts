@@ -4,7 +4,8 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { adminCall } from '../../deploy/admin.js';
+import { adminCall } from '../../deploy/admin-client.js';
+import type { AdminVerb } from '../../deploy/admin-protocol.js';
 import { PACKAGE_ROOT, VERSION } from '../../version.js';
 import { closeConnections, openConnections, runLoad } from './http-load.js';
 import { freePort } from './processes.js';
@@ -93,9 +94,9 @@ async function routedRequests(base: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function call(dir: string, cmd: string, args: Record<string, unknown>): Promise<{ ms: number; data: Record<string, unknown> }> {
+async function call(dir: string, cmd: AdminVerb, args: Record<string, unknown>): Promise<{ ms: number; data: Record<string, unknown> }> {
   const t0 = performance.now();
-  const r = await adminCall(dir, { cmd, args });
+  const r = await adminCall(dir, cmd, args as never);
   const ms = performance.now() - t0;
   if (!r.ok) throw new Error(`${cmd} failed: ${r.error ?? ''}`);
   return { ms, data: (r.data ?? {}) as Record<string, unknown> };
@@ -105,7 +106,7 @@ async function waitForController(dir: string, child: ReturnType<typeof spawn>, s
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await adminCall(dir, { cmd: 'ping', args: {} });
+      await adminCall(dir, 'ping', {});
       return;
     } catch {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the controller did not start: ${stderr().slice(-500)}`);

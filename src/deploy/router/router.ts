@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Colour } from '../defaults.js';
 import { Colours, RouterMetricsPath, RouterStatusPath, isColour } from '../defaults.js';
 import type { DrainResult, RouteTable, RouterStatus } from '../router-protocol.js';
-import { emptyRouteTable } from '../router-protocol.js';
+import { describeAddress, emptyRouteTable } from '../router-protocol.js';
 import { ClientConnection } from './client-connection.js';
 import type { ConnectionRouter, OwnAnswer } from './client-connection.js';
 import { errorResponse, plainResponse } from './error-bodies.js';
@@ -12,7 +12,6 @@ import { RouterMetrics } from './metrics.js';
 import type { RequestHead } from './request-head.js';
 import { PreviewHeader } from './request-head.js';
 import { Target } from './target.js';
-import { describeAddress } from './upstream.js';
 
 export interface RouterLimits {
   bodyLimitBytes: number;

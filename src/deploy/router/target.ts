@@ -1,6 +1,6 @@
 import type { Colour } from '../defaults.js';
 import type { RouteState } from '../router-protocol.js';
-import type { Address } from './upstream.js';
+import type { Address } from '../router-protocol.js';
 import type { UpstreamConnection } from './upstream.js';
 
 /** One request in flight to a target; `abort` ends it when a forced drain runs out of time. */

@@ -5,12 +5,7 @@ import net from 'node:net';
 // are written in one write; responses are parsed just far enough to relay them: the status line,
 // the header lines, and where the body ends (Content-Length, chunked, or the socket closing).
 
-/** Where an environment listens. */
-export type Address = { socketPath: string } | { host: string; port: number };
-
-export function describeAddress(a: Address): string {
-  return 'socketPath' in a ? `unix:${a.socketPath}` : `${a.host}:${a.port}`;
-}
+import type { Address } from '../router-protocol.js';
 
 /** What an exchange hears back from one trip. */
 export interface UpstreamHandler {
