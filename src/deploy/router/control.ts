@@ -35,9 +35,12 @@ export function listenControl(router: Router, o: ControlOptions): Promise<net.Se
       routes: router.table,
     }),
     apply: ({ routes }) => {
-      // Saved before it is served: a router restarted a moment later serves the same table.
-      writeRoutes(o.dir, routes);
       const r = router.apply(routes);
+      // Saved right after the answer, off the switch's path: a router that dies in between comes back
+      // with the table before, and the controller (which saved this one first) gives it again.
+      setImmediate(() => {
+        if (router.table.generation === routes.generation) writeRoutes(o.dir, routes);
+      });
       o.logger.info({ generation: routes.generation, active: routes.active, switchMs: r.switchMs }, 'routes applied');
       return r;
     },
