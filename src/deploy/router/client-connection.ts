@@ -57,6 +57,9 @@ export class ClientConnection implements ExchangeOwner {
   private headerTimer: NodeJS.Timeout | undefined;
   private clientEnded = false;
   private paused = false;
+  private knownSid: string | undefined;
+  private knownTarget: Target | undefined;
+  private knownEpoch = -1;
 
   constructor(
     readonly socket: net.Socket,
@@ -205,10 +208,21 @@ export class ClientConnection implements ExchangeOwner {
     this.exchange.start();
   }
 
+  knows(sid: string, t: Target): boolean {
+    if (this.knownSid === sid && this.knownTarget === t && this.knownEpoch === t.sessionsEpoch) return true;
+    this.knownSid = sid;
+    this.knownTarget = t;
+    this.knownEpoch = t.sessionsEpoch;
+    return false;
+  }
+
   upstreamFor(t: Target): UpstreamConnection {
     const c = this.upstreams.get(t);
-    if (c !== undefined && c.usable) return c;
-    const fresh = new UpstreamConnection(t.address!, (gone) => {
+    if (c !== undefined) {
+      if (c.usable && c.epoch === t.addressEpoch) return c;
+      c.destroy(); // idle (exchanges run one at a time here), to an old process or broken
+    }
+    const fresh = new UpstreamConnection(t.address!, t.addressEpoch, (gone) => {
       t.sockets.delete(gone);
       if (this.upstreams.get(t) === gone) this.upstreams.delete(t);
     });

@@ -9,10 +9,15 @@ const retryableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABO
 // JSON-RPC errors the server made (internal error -32603, server errors -32000..-32099), not client mistakes.
 const serverRpcError = /"error":\{"code":-32(?:603|0\d\d)\b/;
 const lastChunk = Buffer.from('0\r\n\r\n');
+// Lengths of the response header names looked at; others are relayed without lowercasing.
+const watchedResponse = new Uint8Array(32);
+for (const n of [...hopByHop, SessionHeader, 'content-type', 'content-length']) watchedResponse[n.length] = 1;
 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ExchangeOwner {
   readonly minor: number;
+  /** Whether this connection already told `t` of session `sid` (a string compare, where a set lookup would hash it). */
+  knows(sid: string, t: Target): boolean;
   /** An upstream socket to `t` for this client connection (its own, reused while it lasts). */
   upstreamFor(t: Target): UpstreamConnection;
   /** Writes to the client; false when the client's buffer is full. */
@@ -46,6 +51,7 @@ export class Exchange implements InFlight, UpstreamHandler {
   private rpcError = false;
   private inspectNext = false;
   /** What is waiting to be written to the client, written at the end of each upstream read (one write). */
+  private headText: string | undefined; // the response head, written with the first body bytes
   private out: Buffer[] = [];
   private outBytes = 0;
   private rechunk = false;
@@ -73,22 +79,27 @@ export class Exchange implements InFlight, UpstreamHandler {
     conn.send(this.bytes, this, this.head.method === 'HEAD');
   }
 
-  onHead(status: number, statusLine: string, lines: string[]): void {
+  onHead(status: number, lines: string[]): void {
     if (this.done) return;
     this.responded = true;
     this.status = status;
     const t = this.target;
     const sid = this.head.sessionId; // as the upstream knows it (prefix stripped)
     if (sid !== undefined) {
-      if (status === 404 || (this.head.method === 'DELETE' && status < 300)) t.sessionIds.delete(sid);
-      else if (status < 300) t.sessionIds.add(sid); // re-learnt after a router restart
+      if (status === 404 || (this.head.method === 'DELETE' && status < 300)) t.forgetSession(sid);
+      else if (status < 300 && !this.owner.knows(sid, t)) t.learnSession(sid); // re-learnt after a router restart
     }
-    let out = `HTTP/1.1${statusLine.slice(8)}\r\n`;
+    let out = `HTTP/1.1${lines[0]!.slice(8)}\r\n`;
     let named: string[] | undefined;
     let sse = false;
     let hasLength = false;
-    for (const line of lines) {
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
       const colon = line.indexOf(':');
+      if (colon >= 32 || watchedResponse[colon] === 0) {
+        out += `${line}\r\n`;
+        continue;
+      }
       const name = line.slice(0, colon);
       const lower = name.toLowerCase();
       if (hopByHop.has(lower)) {
@@ -105,7 +116,7 @@ export class Exchange implements InFlight, UpstreamHandler {
       else if (lower === SessionHeader) {
         // The client gets the id with the colour in front: that routes its next requests.
         const created = line.slice(colon + 1).trim();
-        if (sid === undefined && status < 300) t.sessionIds.add(created);
+        if (sid === undefined && status < 300) t.learnSession(created);
         out += `${name}: ${t.sessionPrefix}${created}\r\n`;
         continue;
       }
@@ -123,7 +134,7 @@ export class Exchange implements InFlight, UpstreamHandler {
     out += `x-deployment-color: ${t.colour}\r\n`;
     if (!this.keepAlive) out += 'connection: close\r\n';
     else if (this.owner.minor === 0) out += 'connection: keep-alive\r\n';
-    this.push(Buffer.from(`${out}\r\n`, 'latin1'));
+    this.headText = `${out}\r\n`;
     if (sse && this.head.method === 'GET') this.stream = true;
     this.inspectNext = t.inspectBodies;
   }
@@ -210,8 +221,19 @@ export class Exchange implements InFlight, UpstreamHandler {
   }
 
   private flush(): void {
-    if (this.outBytes === 0) return;
-    const bytes = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out, this.outBytes);
+    const head = this.headText;
+    if (this.outBytes === 0 && head === undefined) return;
+    let bytes: Buffer;
+    if (head === undefined && this.out.length === 1) bytes = this.out[0]!;
+    else {
+      // Head and body in one buffer, one write.
+      const headBytes = head?.length ?? 0;
+      bytes = Buffer.allocUnsafe(headBytes + this.outBytes);
+      if (head !== undefined) bytes.write(head, 0, 'latin1');
+      let at = headBytes;
+      for (const b of this.out) at += b.copy(bytes, at);
+    }
+    this.headText = undefined;
     this.out = [];
     this.outBytes = 0;
     if (!this.owner.write(bytes) && this.conn !== undefined) {

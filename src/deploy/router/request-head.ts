@@ -61,6 +61,13 @@ export class HeadError extends Error {
   }
 }
 
+// Lengths of the header names this parser looks at: any other name is forwarded as it is,
+// without lowercasing it (the common headers cost a length check, not a string and a hash).
+const watched = new Uint8Array(32);
+for (const n of [...hopByHop, SessionHeader, PreviewHeader, TokenHeader, 'content-length', 'host', 'authorization', 'expect'])
+  watched[n.length] = 1;
+for (const n of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']) watched[n.length] = 1;
+
 // A token (RFC 9110 5.6.2) as a method or header name.
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Characters a field value or request line may never hold once split at CRLF: NUL, a bare CR or LF.
@@ -131,6 +138,10 @@ export function parseRequestHead(text: string): RequestHead {
     const value = text.slice(colon + 1, next).trim();
     if (badCharRe.test(value)) throw new HeadError(400, 'invalid character in a header value');
     at = next + 2;
+    if (name.length >= 32 || watched[name.length] === 0) {
+      out += `${name}: ${value}\r\n`;
+      continue;
+    }
     const lower = name.toLowerCase();
     if (hopByHop.has(lower)) {
       if (lower === 'transfer-encoding') codings = codings === undefined ? value : `${codings}, ${value}`;

@@ -129,7 +129,7 @@ export class Router implements ConnectionRouter {
     const t = this.targets[colour];
     if (t.state !== 'stopped') throw new Error(`cannot detach ${colour}: the route table still has it ${t.state}`);
     const t0 = performance.now();
-    t.sessionIds.clear();
+    t.forgetSessions();
     let aborted = 0;
     if (t.inFlight.size > 0) {
       const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());

@@ -33,6 +33,10 @@ export class Target {
   readonly counts: TargetCounts = { requests: 0, serverErrors: 0, rpcErrors: 0, latencyMsSum: 0 };
   inspectBodies = false;
   readonly sessionIds = new Set<string>();
+  /** Bumped whenever sessions are forgotten, so connections' caches of what was learnt go stale. */
+  sessionsEpoch = 0;
+  /** Bumped when the address changes or the colour (re)starts: sockets from before are not used again. */
+  addressEpoch = 0;
   lastRequestAt = 0;
   readonly sockets = new Set<UpstreamConnection>();
   private idleWaiters: Array<() => void> = [];
@@ -65,9 +69,25 @@ export class Target {
     this.address = address;
     this.version = version;
     if (moved) {
-      this.closeSockets();
-      this.sessionIds.clear();
+      // Requests already on their way finish (or fail and are retried); idle sockets go now, busy ones after their answer.
+      this.addressEpoch++;
+      for (const c of [...this.sockets]) if (c.idle) c.destroy();
+      this.forgetSessions();
     }
+  }
+
+  learnSession(id: string): void {
+    this.sessionIds.add(id);
+  }
+
+  forgetSession(id: string): void {
+    this.sessionIds.delete(id);
+    this.sessionsEpoch++;
+  }
+
+  forgetSessions(): void {
+    this.sessionIds.clear();
+    this.sessionsEpoch++;
   }
 
   begin(entry: InFlight): void {
@@ -94,10 +114,11 @@ export class Target {
     return n;
   }
 
-  /** Closes every socket open to this upstream; resolves once they have closed. */
+  /** Closes every socket open to this upstream (a request still on one fails, and is retried or answered 502); resolves once they have closed. */
   async closeSockets(): Promise<void> {
     const open = [...this.sockets].map((c) => c.socket);
-    for (const c of [...this.sockets]) c.destroy();
+    this.addressEpoch++;
+    for (const c of [...this.sockets]) c.close('the colour was taken out of routing');
     await Promise.all(open.map((s) => (s.closed ? Promise.resolve() : new Promise<void>((r) => s.once('close', () => r())))));
   }
 }

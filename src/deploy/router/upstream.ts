@@ -9,8 +9,8 @@ import type { Address } from '../router-protocol.js';
 
 /** What an exchange hears back from one trip. */
 export interface UpstreamHandler {
-  /** Status, its status line and the raw header lines ("Name: value"), before any body byte. */
-  onHead(status: number, statusLine: string, lines: string[]): void;
+  /** Status and the head's lines (the status line first, then "Name: value" lines), before any body byte. */
+  onHead(status: number, lines: string[]): void;
   /** Body data (chunked bodies arrive decoded). */
   onBody(chunk: Buffer): void;
   onEnd(): void;
@@ -62,6 +62,8 @@ export class UpstreamConnection {
 
   constructor(
     address: Address,
+    /** The target's address epoch it was opened in (an older one is not reused). */
+    readonly epoch: number,
     /** Called once when the socket is gone (for the owner's bookkeeping). */
     private readonly onGone: (c: UpstreamConnection) => void,
   ) {
@@ -75,6 +77,17 @@ export class UpstreamConnection {
 
   get usable(): boolean {
     return !this.broken && !this.socket.destroyed && this.handler === null;
+  }
+
+  /** No request on it. */
+  get idle(): boolean {
+    return this.handler === null;
+  }
+
+  /** Closes the socket; a request still on it fails (the exchange retries it or answers 502). */
+  close(reason: string): void {
+    if (this.handler !== null) this.fail(failure(reason, 'ECONNRESET'));
+    else this.destroy();
   }
 
   /** Sends one request; the answer goes to `handler`. */
@@ -171,7 +184,6 @@ export class UpstreamConnection {
         }
       }
     }
-    lines.shift();
     this.keepAlive = keepAlive;
     if (this.headOnly || status === 204 || status === 304) this.body = Body.None;
     else if (chunked) {
@@ -185,7 +197,7 @@ export class UpstreamConnection {
       this.keepAlive = false;
     }
     this.responded = true;
-    this.handler!.onHead(status, statusLine, lines);
+    this.handler!.onHead(status, lines);
     return false;
   }
 
