@@ -224,9 +224,8 @@ export class Exchange implements InFlight, UpstreamHandler {
     const head = this.headText;
     if (this.outBytes === 0 && head === undefined) return;
     let bytes: Buffer;
-    if (head === undefined && this.out.length === 1) bytes = this.out[0]!;
-    else {
-      // Head and body in one buffer, one write.
+    {
+      // One buffer of our own (body bytes point into the upstream's reused read buffer): head and body, one write.
       const headBytes = head?.length ?? 0;
       bytes = Buffer.allocUnsafe(headBytes + this.outBytes);
       if (head !== undefined) bytes.write(head, 0, 'latin1');

@@ -21,6 +21,7 @@ export interface UpstreamHandler {
 }
 
 const maxHeadBytes = 64 * 1024;
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 // A header line must start with a token and a colon (RFC 9110 5.1): anything else is not relayed.
 const headerNameRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:/;
 const headEnd = Buffer.from('\r\n\r\n');
@@ -67,9 +68,20 @@ export class UpstreamConnection {
     /** Called once when the socket is gone (for the owner's bookkeeping). */
     private readonly onGone: (c: UpstreamConnection) => void,
   ) {
-    this.socket = 'socketPath' in address ? net.connect(address.socketPath) : net.connect({ host: address.host, port: address.port });
+    // Reads land in one buffer shared by every upstream socket (no stream machinery, no allocation
+    // per read): what is kept past the read (a partial head or chunk line) is copied.
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array) => {
+        this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        return true;
+      },
+    };
+    this.socket =
+      'socketPath' in address
+        ? net.connect({ path: address.socketPath, onread })
+        : net.connect({ host: address.host, port: address.port, onread });
     this.socket.setNoDelay(true);
-    this.socket.on('data', this.onData);
     this.socket.on('end', this.onEndOfStream);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
@@ -135,7 +147,7 @@ export class UpstreamConnection {
       const end = buf.indexOf(headEnd);
       if (end < 0) {
         if (buf.length > maxHeadBytes) this.fail(failure('upstream response head too large', 'HPE_HEADER_OVERFLOW'));
-        else this.pending = buf;
+        else this.pending = Buffer.from(buf); // a copy: the read buffer is reused
         return;
       }
       this.pending = null;
@@ -241,7 +253,7 @@ export class UpstreamConnection {
       const eol = data.indexOf(crlf, at);
       if (eol < 0) {
         if (data.length - at > 1024) return this.fail(failure('bad upstream chunk', 'HPE_INVALID_CHUNK_SIZE'));
-        this.pending = data.subarray(at);
+        this.pending = Buffer.from(data.subarray(at)); // a copy: the read buffer is reused
         return;
       }
       const line = data.toString('latin1', at, eol);
