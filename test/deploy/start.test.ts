@@ -50,7 +50,7 @@ describe('npm start', () => {
     ensureBuilt();
     const dir = tempDir('deploy-start-');
     dirs.push(dir);
-    const [port, bluePort, greenPort] = await freePorts(3);
+    const [port, bluePort, greenPort] = (await freePorts(3)) as [number, number, number];
     // --ignore-scripts skips prestart (the build; npm test has built already), not start itself.
     const flags = ['--dir', dir, '--port', String(port), '--blue-port', String(bluePort), '--green-port', String(greenPort)];
     const npm = spawn(
