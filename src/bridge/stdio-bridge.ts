@@ -98,13 +98,12 @@ export class StdioBridge {
           await this.resetUpstream(current);
           continue;
         }
-        if (isConnectionError(err)) {
-          const delay = this.health.failed(err instanceof Error ? err.message : String(err));
-          if (Date.now() + delay < deadline) {
-            await this.resetUpstream(current);
-            await sleep(delay);
-            continue;
-          }
+        if (isConnectionError(err) && Date.now() < deadline) {
+          // Back off (the wait grows while the deployment stays down), but never past this message's window.
+          const delay = Math.min(this.health.failed(err instanceof Error ? err.message : String(err)), deadline - Date.now());
+          await this.resetUpstream(current);
+          await sleep(delay);
+          continue;
         }
         return this.fail(message, err);
       }
@@ -131,10 +130,8 @@ export class StdioBridge {
       }
       void this.stdio.send(message).catch((err: Error) => this.log(`stdout write failed: ${err.message}`));
     };
-    // While the deployment is known to be down, the transport's own errors say nothing new.
-    http.onerror = (err) => {
-      if (!this.health.down) this.log(`upstream error: ${err.message}`);
-    };
+    // The transport's own errors (its event stream failing) are noted once per change of state.
+    http.onerror = (err) => this.health.note(`upstream error: ${err.message}`);
     await http.start();
     if (withSession && this.initializeRequest) {
       try {
