@@ -246,7 +246,8 @@ export class Controller implements AdminContext {
         // A colour restarted after a crash keeps its role: the next attempt brings it back.
         await proc.stop(this.defaults.stopTimeoutMs);
         await this.state.change({ colours: { [colour]: { pid: null } } });
-      } else await this.stopColour(colour, `did not become ready: ${(err as Error).message}`, 'failed');
+      } else if (signal?.aborted) await this.stopColour(colour, 'the deploy was called off before it was ready', 'stopped');
+      else await this.stopColour(colour, `did not become ready: ${(err as Error).message}`, 'failed');
       throw err;
     }
   }

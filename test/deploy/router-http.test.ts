@@ -67,7 +67,10 @@ async function rawUpstream(response: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-async function routerOn(port: number, opts: { host?: string; headerTimeoutMs?: number; green?: 'ready'; previewToken?: string } = {}) {
+async function routerOn(
+  port: number,
+  opts: { host?: string; headerTimeoutMs?: number; green?: 'ready'; previewToken?: string; adminToken?: string } = {},
+) {
   const r = new Router({
     bodyLimitBytes: 1000,
     headerTimeoutMs: opts.headerTimeoutMs ?? 10_000,
@@ -83,6 +86,7 @@ async function routerOn(port: number, opts: { host?: string; headerTimeoutMs?: n
   t.colours.blue = { state: 'active', address: { host: '127.0.0.1', port }, version: null };
   if (opts.green) t.colours.green = { state: opts.green, address: { host: '127.0.0.1', port }, version: null };
   if (opts.previewToken) t.previewTokenHash = tokenHash(opts.previewToken);
+  if (opts.adminToken) t.adminTokenHash = tokenHash(opts.adminToken);
   r.apply(t);
   return r;
 }
@@ -214,7 +218,7 @@ describe('router HTTP/1.1 (RFC 9110, 9112)', () => {
 
   it.skipIf(outside === undefined)('lets a colour not yet promoted be previewed only from loopback or with the preview token', async () => {
     const up = await echo();
-    const r = await routerOn(up.port, { host: '0.0.0.0', green: 'ready', previewToken: 'let-me-see' });
+    const r = await routerOn(up.port, { host: '0.0.0.0', green: 'ready', previewToken: 'let-me-see', adminToken: 'admin' });
     const get = (headers: string, host: string) =>
       exchange(r.port, `GET /info HTTP/1.1\r\nHost: a\r\n${headers}\r\n`, (t) => t.includes('\r\n\r\n{'), host);
     // From a non-loopback address of this machine (traffic stays on it).
@@ -229,7 +233,13 @@ describe('router HTTP/1.1 (RFC 9110, 9112)', () => {
     expect(statusOf(await get('X-Deployment-Color: green\r\nX-Deployment-Token: wrong\r\n', outside!))).toBe(403);
     expect(statusOf(await get('', outside!))).toBe(200); // plain traffic goes to the active colour
     expect(statusOf(await get('X-Deployment-Color: green\r\n', '127.0.0.1'))).toBe(200);
-    // The router's own pages are private too.
+    // The deployment API and the router's own pages are private too: loopback, or the admin token.
+    const deploy = (headers: string, host: string) =>
+      exchange(r.port, `GET /deploy/api/status HTTP/1.1\r\nHost: a\r\n${headers}\r\n`, (t) => t.includes('}'), host);
+    expect(statusOf(await deploy('', outside!))).toBe(403);
+    expect(statusOf(await deploy('X-Deployment-Token: let-me-see\r\n', outside!))).toBe(403); // the preview token is not enough
+    expect(await deploy('Authorization: Bearer admin\r\n', outside!)).toMatch(/^HTTP\/1\.1 503[^]*no controller is attached/); // let in; no controller here
+    expect(statusOf(await deploy('', '127.0.0.1'))).toBe(503);
     expect(
       statusOf(
         await get('', outside!).then(() =>
