@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { adminCall } from '../../src/deploy/admin-client.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -145,12 +146,16 @@ export async function startController(
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // Ready once its admin socket answers (after recovery): asked in-process, not by a CLI process per try.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const r = await cli(['status', '--dir', dir, '--json'], { quiet: true });
-    if (r.code === 0) break;
+    const up = await adminCall(dir, 'ping', {}).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`controller did not start: ${err}`);
-    await sleep(100);
+    await sleep(50);
   }
   return {
     dir,

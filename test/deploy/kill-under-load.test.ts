@@ -3,14 +3,16 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { adminCall } from '../../src/deploy/admin-client.js';
 import type { LoadReport } from './harness.js';
-import { cli, controllerFixture, mcpLoad, readJsonLines, startController, waitFor } from './harness.js';
+import { controllerFixture, fixtureCommand, mcpLoad, readJsonLines, startController, waitFor } from './harness.js';
 
 // The data plane does not depend on the controller: MCP clients keep calling tools through the
 // router while the controller is killed (kill -9) when idle, restarted, and killed at exact
 // moments of phases 3, 4 and 5 of a deploy (DEPLOY_FAILPOINT makes it SIGKILL itself there).
 // Every client request must succeed, the restarted controller must finish the interrupted deploy,
 // and a rollback afterwards must be the instant kind (the previous colour still warm).
-const fx = controllerFixture('deploy-kill-', ['1.0.0', '2.0.0']);
+// The releases are the small fixture server (test/fixtures/mcp-fixture.mjs, a --command release on its
+// TCP port): it starts in a fraction of the time of our own, and what is tested here is the controller and router.
+const fx = controllerFixture('deploy-kill-', []);
 const env = { DEPLOY_ANALYSIS_WINDOW: '0', DEPLOY_SESSION_IDLE: '200ms', DEPLOY_DRAIN_TIMEOUT: '5s' };
 
 interface StatusData {
@@ -19,15 +21,19 @@ interface StatusData {
   notes: string[];
 }
 
+// The verbs are made with the admin client the CLI uses, in-process (a CLI process per call costs seconds on a busy machine).
 async function status(): Promise<StatusData> {
-  const r = await cli(['status', '--dir', fx.dir, '--json']);
-  expect(r.code, r.stderr).toBe(0);
-  return (JSON.parse(r.stdout) as { data: StatusData }).data;
+  const r = await adminCall(fx.dir, 'status', {});
+  expect(r.ok, r.error).toBe(true);
+  return r.data as unknown as StatusData;
 }
 
 async function deploy(version: string): Promise<{ code: number | null; out: string }> {
-  const r = await cli(['deploy', '--dir', fx.dir, '--version', version, '--from', fx.releases[version]!]);
-  return { code: r.code, out: r.stdout + r.stderr };
+  const lines: string[] = [];
+  const r = await adminCall(fx.dir, 'deploy', { version, command: fixtureCommand('ok', version), cwd: process.cwd() }, (m) => {
+    if (m.type === 'line') lines.push(m.text);
+  }).catch((err: Error) => ({ exitCode: 1, error: err.message }));
+  return { code: r.exitCode, out: `${lines.join('\n')}\n${r.error ?? ''}` };
 }
 
 /** Waits until the load has completed `n` more calls (traffic flowed through the router meanwhile). */
