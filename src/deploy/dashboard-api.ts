@@ -46,10 +46,16 @@ export async function listenDashboardApi(ctx: DeployContext): Promise<net.Server
         return json(res, 404, { error: 'not_found', message: `no such deployment API path: ${url.pathname}` });
     }
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => resolve());
-  });
+  // Like the other sockets: 0600 from the moment it exists (the router, same user, is its only client).
+  const oldMask = process.umask(0o177);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(path, () => resolve());
+    });
+  } finally {
+    process.umask(oldMask);
+  }
   return server;
 }
 
