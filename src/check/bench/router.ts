@@ -9,7 +9,7 @@ import type { AdminArgs, AdminVerb, StatusView } from '../../deploy/admin-protoc
 import { PACKAGE_ROOT, VERSION } from '../../version.js';
 import { LeanLoadClient } from './lean-client.js';
 import type { LeanLoadResult, LeanLoadSpec, LeanRequest } from './lean-load.js';
-import { freePort } from './processes.js';
+import { freePort, spawnServer, waitForHttp } from './processes.js';
 import { compareRow } from './types.js';
 import type { BenchOptions, BenchRow, BenchSection, BenchSectionResult } from './types.js';
 
@@ -22,7 +22,7 @@ import type { BenchOptions, BenchRow, BenchSection, BenchSectionResult } from '.
 // an instant rollback right after the controller was killed (kill -9) and started again.
 
 const NAME = 'router';
-const TITLE = 'deploy router (own process) vs the environment direct (its Unix socket): /mcp tool calls; deploy and rollback times';
+const TITLE = 'deploy router (own process) vs calling the environment directly: /mcp tool calls; deploy and rollback times';
 const CONNECTIONS = [1, 16];
 const ROUNDS = 3;
 const ROUND_MS = 1500;
@@ -110,6 +110,7 @@ export const routerSection: BenchSection = {
     const client = LeanLoadClient.start();
     const rows: BenchRow[] = [];
     const notes: string[] = [];
+    let tcpEnv: Awaited<ReturnType<typeof spawnServer>> | undefined;
     try {
       await waitForController(dir, ctl);
       opts.onLine(`router: first deploy of v${VERSION} (blue) from ${PACKAGE_ROOT}...`);
@@ -122,8 +123,14 @@ export const routerSection: BenchSection = {
       const hostHeader = `127.0.0.1:${port}`; // what the environment allows: the router's public name
       const direct: LeanLoadSpec['target'] = { socketPath: listen.slice(5) };
       const routed: LeanLoadSpec['target'] = { host: '127.0.0.1', port };
+      // The same build on a TCP port, as a client calling an environment directly would reach it.
+      const tcpPort = await freePort();
+      tcpEnv = spawnServer(opts.ours.http(tcpPort), env);
+      await waitForHttp(`http://127.0.0.1:${tcpPort}/health/ready`, tcpEnv, 30_000);
+      const directTcp: LeanLoadSpec['target'] = { host: '127.0.0.1', port: tcpPort };
       for (const conns of CONNECTIONS) {
         const d: LeanLoadResult[] = [];
+        const dt: LeanLoadResult[] = [];
         const r: LeanLoadResult[] = [];
         let routerCpu = 0;
         let envCpu = 0;
@@ -132,13 +139,14 @@ export const routerSection: BenchSection = {
           opts.onLine(`router: /mcp estimate_cost over ${conns} connection(s), round ${round + 1}/${ROUNDS}...`);
           const spec = (target: LeanLoadSpec['target']): LeanLoadSpec => ({
             target,
-            hostHeader,
+            ...(target !== directTcp && { hostHeader }),
             connections: conns,
             durationMs: roundMs,
             warmupMs: WARMUP_MS,
             latency: conns === 1,
           });
           d.push(await client.run(spec(direct), CALL));
+          dt.push(await client.run(spec(directTcp), CALL));
           const [r0, e0] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
           const res = await client.run(spec(routed), CALL);
           const [r1, e1] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
@@ -150,23 +158,32 @@ export const routerSection: BenchSection = {
             routedRequests += res.requests * ((roundMs + WARMUP_MS) / roundMs);
           }
         }
-        const errors = [...d, ...r].reduce((n, x) => n + x.errors, 0);
-        if (errors > 0)
-          notes.push(`${conns} connection(s): ${errors} failed calls (${[...d, ...r].find((x) => x.firstError)?.firstError ?? ''})`);
+        const all = [...d, ...dt, ...r];
+        const errors = all.reduce((n, x) => n + x.errors, 0);
+        if (errors > 0) notes.push(`${conns} connection(s): ${errors} failed calls (${all.find((x) => x.firstError)?.firstError ?? ''})`);
+        const routedRps = Math.round(median(r.map((x) => x.rps)));
         rows.push(
           compareRow(
-            `/mcp calls/s, router vs direct, ${conns} conn`,
+            `/mcp calls/s, router vs direct TCP, ${conns} conn`,
             'calls/s',
-            Math.round(median(r.map((x) => x.rps))),
-            Math.round(median(d.map((x) => x.rps))),
+            routedRps,
+            Math.round(median(dt.map((x) => x.rps))),
             conns === 16 ? { text: 'ratio >= 0.9', met: (x) => x >= 0.9 } : undefined,
+          ),
+        );
+        rows.push(
+          compareRow(
+            `/mcp calls/s, router vs direct Unix socket, ${conns} conn`,
+            'calls/s',
+            routedRps,
+            Math.round(median(d.map((x) => x.rps))),
           ),
         );
         if (conns === 1) {
           const p50 = (xs: LeanLoadResult[]) => median(xs.map((x) => x.latencyUs?.p50 ?? Number.NaN));
-          const added = p50(r) - p50(d);
+          const added = p50(r) - p50(dt);
           rows.push({
-            metric: 'router added latency per call (p50), 1 conn',
+            metric: 'router added latency per call (p50 vs direct TCP), 1 conn',
             unit: 'µs',
             ours: Math.round(added),
             goal: '<= 100 µs',
@@ -227,10 +244,11 @@ export const routerSection: BenchSection = {
         met: instant && after.ms <= 100,
       });
       notes.push(
-        `direct = the environment's own Unix socket; router = TCP to the router process; lean load client (its own process); median of ${ROUNDS} alternating rounds of ${roundMs} ms after ${WARMUP_MS} ms warm-up; CPU from /proc over the routed rounds`,
+        `router = TCP to the router process, which reaches blue on its Unix socket; direct TCP = the same build on a TCP port; direct Unix socket = blue's own socket (the router's TCP cost is not in it); lean load client (its own process); median of ${ROUNDS} alternating rounds of ${roundMs} ms after ${WARMUP_MS} ms warm-up; CPU from /proc over the routed rounds`,
       );
     } finally {
       await client.close();
+      await tcpEnv?.stop();
       await adminCall(dir, 'shutdown', {}).catch(() => undefined);
       const hard = setTimeout(() => ctl.child.kill('SIGKILL'), 20_000);
       await exited(ctl.child);
