@@ -12,7 +12,8 @@ import { ControllerState } from './controller-state.js';
 import { listenDashboardApi } from './dashboard-api.js';
 import type { Colour, DeployDefaults } from './defaults.js';
 import { AdminSocketName, ApiSocketName, Colours, DefaultRestartBackoffMaxMs, deployDefaults } from './defaults.js';
-import type { Exposure } from './exposure.js';
+import type { Exposure, ExposureSettings } from './exposure.js';
+import { exposure } from './exposure.js';
 import { waitReady } from './probe.js';
 import { recover } from './recovery.js';
 import { launchSpec } from './release.js';
@@ -32,7 +33,8 @@ export interface ControllerOptions {
   /** TCP ports of releases that only speak TCP. */
   bluePort: number;
   greenPort: number;
-  exposure: Exposure;
+  /** The names clients use (the router's own address is added where it really listens). */
+  exposure: Omit<ExposureSettings, 'host' | 'port'>;
   previewToken?: string;
   adminToken?: string;
   logger: Logger;
@@ -87,7 +89,13 @@ export class Controller implements AdminContext {
   }
 
   get publicUrl(): string {
-    return this.opts.exposure.url;
+    return this.exposed.url;
+  }
+
+  /** Where clients reach the router, and so what the environments accept: from the router's real address once attached. */
+  private get exposed(): Exposure {
+    const listen = this.router.hello?.listen ?? { host: this.opts.host, port: this.opts.port };
+    return exposure({ ...this.opts.exposure, host: listen.host, port: listen.port });
   }
 
   /** The router as the controller reaches it: its bound address, or loopback when it binds every address. */
@@ -224,8 +232,8 @@ export class Controller implements AdminContext {
       port: cs.port,
       deployDir: this.dir,
       drainTimeoutMs: Math.max(1000, this.defaults.stopTimeoutMs - 1000),
-      allowedHosts: this.opts.exposure.allowedHosts,
-      allowedOrigins: this.opts.exposure.allowedOrigins,
+      allowedHosts: this.exposed.allowedHosts,
+      allowedOrigins: this.exposed.allowedOrigins,
     });
     if ('socketPath' in listen) await assertSocketFree(listen.socketPath);
     else await assertPortFree(listen.host, listen.port);

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Controller } from './controller.js';
 import { DefaultBluePort, DefaultDir, DefaultGreenPort, DefaultHost, DefaultPublicPort, envNumber } from './defaults.js';
 import { exposure, splitList } from './exposure.js';
-import type { Exposure } from './exposure.js';
+import type { Exposure, ExposureSettings } from './exposure.js';
 
 export interface DaemonOptions {
   dir?: string;
@@ -24,6 +24,9 @@ export interface DaemonSettings {
   port: number;
   bluePort: number;
   greenPort: number;
+  /** The names clients use, as configured (the controller adds the router's real address). */
+  names: Omit<ExposureSettings, 'host' | 'port'>;
+  /** What they amount to for a router at host:port. */
   exposure: Exposure;
   previewToken: string | undefined;
   adminToken: string | undefined;
@@ -44,19 +47,19 @@ export function daemonSettings(o: DaemonOptions): DaemonSettings {
   const host = o.host ?? env('ROUTER_HOST') ?? DefaultHost;
   const port = o.port ?? envNumber('ROUTER_PORT', DefaultPublicPort);
   const publicUrl = o.publicUrl ?? env('DEPLOY_PUBLIC_URL');
+  const names = {
+    ...(publicUrl !== undefined && { publicUrl }),
+    allowedHosts: o.allowedHosts ?? splitList(env('DEPLOY_ALLOWED_HOSTS')),
+    allowedOrigins: o.allowedOrigins ?? splitList(env('DEPLOY_ALLOWED_ORIGINS')),
+  };
   return {
     dir: resolve(o.dir ?? env('DEPLOY_DIR') ?? DefaultDir),
     host,
     port,
     bluePort: o.bluePort ?? envNumber('BLUE_PORT', DefaultBluePort),
     greenPort: o.greenPort ?? envNumber('GREEN_PORT', DefaultGreenPort),
-    exposure: exposure({
-      host,
-      port,
-      ...(publicUrl !== undefined && { publicUrl }),
-      allowedHosts: o.allowedHosts ?? splitList(env('DEPLOY_ALLOWED_HOSTS')),
-      allowedOrigins: o.allowedOrigins ?? splitList(env('DEPLOY_ALLOWED_ORIGINS')),
-    }),
+    names,
+    exposure: exposure({ host, port, ...names }),
     previewToken: env('DEPLOY_PREVIEW_TOKEN'),
     adminToken: env('DEPLOY_ADMIN_TOKEN'),
   };
@@ -75,7 +78,7 @@ export async function startDaemon(
     throw new Error(`the router, blue and green ports must differ, got ${s.port}, ${s.bluePort}, ${s.greenPort}`);
   }
   const logger = o.logger ?? pino({ name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
-  const controller = new Controller({ ...s, previewToken: s.previewToken, adminToken: s.adminToken, logger });
+  const controller = new Controller({ ...s, exposure: s.names, previewToken: s.previewToken, adminToken: s.adminToken, logger });
   await controller.start();
   logger.info({ url: controller.publicUrl, dir: s.dir, router: controller.router.hello?.pid }, 'controller ready');
   const stopped = new Promise<'detached' | 'stopped'>((resolveStopped) => {
