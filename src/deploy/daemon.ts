@@ -77,7 +77,9 @@ export async function startDaemon(
   if (s.port !== 0 && (s.port === s.bluePort || s.port === s.greenPort || s.bluePort === s.greenPort)) {
     throw new Error(`the router, blue and green ports must differ, got ${s.port}, ${s.bluePort}, ${s.greenPort}`);
   }
-  const logger = o.logger ?? pino({ name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const logger =
+    o.logger ??
+    pino({ name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 2, sync: true }));
   const controller = new Controller({ ...s, exposure: s.names, previewToken: s.previewToken, adminToken: s.adminToken, logger });
   await controller.start();
   logger.info({ url: controller.publicUrl, dir: s.dir, router: controller.router.hello?.pid }, 'controller ready');

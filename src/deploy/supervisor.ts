@@ -112,6 +112,9 @@ export class ColourProcess extends EventEmitter {
     if (pid === null) return null;
     this.stopping = true;
     const exited = this.waitExit();
+    // An adopted process is watched by an unref'd poller: while a stop waits on it, the poller must keep
+    // the event loop alive (else a controller whose sockets are closed exits before its colours have).
+    this.poller?.ref();
     signalGroup(pid, 'SIGTERM');
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') {

@@ -68,7 +68,8 @@ export function routerSettings(o: RouterOptions): RouterSettings {
  */
 export async function startRouter(o: RouterOptions): Promise<{ router: Router; stopped: Promise<void> }> {
   const s = routerSettings(o);
-  const logger = o.logger ?? pino({ name: 'llm-pricing-mcp-router', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination(2));
+  const logger =
+    o.logger ?? pino({ name: 'llm-pricing-mcp-router', level: process.env.LOG_LEVEL ?? 'info' }, pino.destination({ dest: 2, sync: true }));
   mkdirSync(s.dir, { recursive: true, mode: 0o700 });
   const socketPath = socketPathIn(s.dir, RouterSocketName);
   const router = new Router(s.limits);

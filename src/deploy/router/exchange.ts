@@ -33,6 +33,8 @@ export interface ExchangeOwner {
 /** What an exchange needs from the router. */
 export interface ExchangeRouter {
   readonly retryLimit: number;
+  /** `keep-alive: timeout=N` and CRLF, sent on every response that keeps the connection. */
+  readonly keepAliveHeader: string;
   retryTarget(): Target | null;
   retried(t: Target): void;
   observe(t: Target, status: number, seconds: number): void;
@@ -133,7 +135,11 @@ export class Exchange implements InFlight, UpstreamHandler {
     }
     out += `x-deployment-color: ${t.colour}\r\n`;
     if (!this.keepAlive) out += 'connection: close\r\n';
-    else if (this.owner.minor === 0) out += 'connection: keep-alive\r\n';
+    else {
+      // Says how long an idle connection is kept, so a client stops reusing it before the router closes it.
+      if (this.owner.minor === 0) out += 'connection: keep-alive\r\n';
+      out += this.router.keepAliveHeader;
+    }
     this.headText = `${out}\r\n`;
     if (sse && this.head.method === 'GET') this.stream = true;
     this.inspectNext = t.inspectBodies;

@@ -27,6 +27,7 @@ export interface RouterLimits {
 }
 
 const sweepMs = 250;
+const keepAliveGraceMs = 1000;
 
 /**
  * The router: one public port, nothing but the hot path. It proxies each request to the colour the
@@ -70,6 +71,9 @@ export class Router implements ConnectionRouter {
   }
   get retryLimit(): number {
     return this.limits.maxRetries;
+  }
+  get keepAliveHeader(): string {
+    return `keep-alive: timeout=${Math.max(1, Math.floor(this.limits.keepAliveTimeoutMs / 1000))}\r\n`;
   }
 
   listen(host: string, port: number): Promise<void> {
@@ -122,19 +126,18 @@ export class Router implements ConnectionRouter {
 
   /**
    * Lets go of a colour the controller has taken out of routing (before its process is stopped):
-   * forgets its sessions, lets requests already sent finish (up to graceMs), aborts the rest,
-   * closes every socket to it.
+   * forgets its sessions, lets requests already sent finish (up to graceMs), aborts the rest, and
+   * closes every socket to it. Session event streams are cut at once: they never end by themselves.
    */
   async detach(colour: Colour, graceMs: number): Promise<{ aborted: number; ms: number }> {
     const t = this.targets[colour];
     if (t.state !== 'stopped') throw new Error(`cannot detach ${colour}: the route table still has it ${t.state}`);
     const t0 = performance.now();
     t.forgetSessions();
-    let aborted = 0;
-    if (t.inFlight.size > 0) {
-      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
-      if ((await Promise.race([t.whenIdle(), timer])) === 'timeout') aborted = t.abortAll(`${colour} is stopping`);
-    }
+    const deadline = Date.now() + graceMs;
+    const requestsLeft = () => [...t.inFlight].some((e) => !e.stream);
+    while (requestsLeft() && Date.now() < deadline && !this.closing) await new Promise((r) => setTimeout(r, 10).unref());
+    const aborted = t.inFlight.size > 0 ? t.abortAll(`${colour} is stopping`) : 0;
     await t.closeSockets();
     return { aborted, ms: performance.now() - t0 };
   }
@@ -238,7 +241,8 @@ export class Router implements ConnectionRouter {
   private sweep(): void {
     const now = Date.now();
     for (const c of this.connections) {
-      if (c.idle && now - c.since > this.limits.keepAliveTimeoutMs) c.close();
+      // A second past what responses advertise: a client whose own timer runs late does not write into a closing socket.
+      if (c.idle && now - c.since > this.limits.keepAliveTimeoutMs + keepAliveGraceMs) c.close();
       else if (c.readingBody && now - c.since > this.limits.requestTimeoutMs) c.refuse(408, 'request body not received in time');
     }
     const limit = now - this.limits.upstreamTimeoutMs;

@@ -39,7 +39,6 @@ export class Target {
   addressEpoch = 0;
   lastRequestAt = 0;
   readonly sockets = new Set<UpstreamConnection>();
-  private idleWaiters: Array<() => void> = [];
 
   constructor(readonly colour: Colour | 'controller') {}
 
@@ -96,16 +95,7 @@ export class Target {
   }
 
   end(entry: InFlight): void {
-    if (this.inFlight.delete(entry) && this.inFlight.size === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
-  }
-
-  whenIdle(): Promise<void> {
-    if (this.inFlight.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    this.inFlight.delete(entry);
   }
 
   abortAll(reason: string): number {
