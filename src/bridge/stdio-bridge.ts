@@ -2,6 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage, JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Readable, Writable } from 'node:stream';
+import { UpstreamHealth } from './upstream-health.js';
 
 // A stdio <-> Streamable HTTP bridge for desktop clients that only speak stdio.
 // It survives a blue-green switch: when the colour that held our MCP session is
@@ -20,7 +21,6 @@ export interface BridgeOptions {
 }
 
 const REINIT_ID_PREFIX = '__bridge_reinit_';
-const RETRY_DELAY_MS = 200;
 
 export class StdioBridge {
   private readonly stdio: StdioServerTransport;
@@ -37,9 +37,11 @@ export class StdioBridge {
   private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
   private onClosed: (() => void) | undefined;
+  private readonly health: UpstreamHealth;
 
   constructor(private readonly opts: BridgeOptions) {
     this.stdio = new StdioServerTransport(opts.stdin, opts.stdout);
+    this.health = new UpstreamHealth((line) => this.log(line));
   }
 
   /** Starts relaying; resolves when stdin closes. */
@@ -80,6 +82,7 @@ export class StdioBridge {
       const current = this.upstream(!initialize);
       try {
         await (await current).send(message);
+        this.health.ok();
         return;
       } catch (err) {
         if (this.closed) return;
@@ -96,8 +99,10 @@ export class StdioBridge {
           continue;
         }
         if (isConnectionError(err) && Date.now() < deadline) {
+          // Back off (the wait grows while the deployment stays down), but never past this message's window.
+          const delay = Math.min(this.health.failed(err instanceof Error ? err.message : String(err)), deadline - Date.now());
           await this.resetUpstream(current);
-          await sleep(RETRY_DELAY_MS);
+          await sleep(delay);
           continue;
         }
         return this.fail(message, err);
@@ -125,7 +130,8 @@ export class StdioBridge {
       }
       void this.stdio.send(message).catch((err: Error) => this.log(`stdout write failed: ${err.message}`));
     };
-    http.onerror = (err) => this.log(`upstream error: ${err.message}`);
+    // The transport's own errors (its event stream failing) are noted once per change of state.
+    http.onerror = (err) => this.health.note(`upstream error: ${err.message}`);
     await http.start();
     if (withSession && this.initializeRequest) {
       try {
@@ -150,7 +156,7 @@ export class StdioBridge {
   /** A request that could not be delivered gets a JSON-RPC error so the client is not left waiting. */
   private async fail(message: JSONRPCMessage, err: unknown): Promise<void> {
     const reason = err instanceof Error ? err.message : String(err);
-    this.log(`could not deliver ${describe(message)}: ${reason}`);
+    this.log(`could not deliver ${describe(message)}${this.health.down ? ` after ${this.health.attempts} attempts` : ''}: ${reason}`);
     if (isRequest(message)) {
       await this.stdio.send({
         jsonrpc: '2.0',

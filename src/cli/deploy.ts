@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { withCommonFlags } from '../deploy/cli-client.js';
+import type { CommonFlags } from './admin-call.js';
+import { withCommonFlags } from './admin-call.js';
 import { UsageError, durationFlag } from './usage.js';
 
-interface Flags {
-  dir?: string;
-  json?: boolean;
+interface Flags extends CommonFlags {
   version?: string;
   from?: string;
   gitRef?: string;
@@ -21,7 +20,9 @@ export function register(program: Command): void {
   withCommonFlags(
     program
       .command('deploy')
-      .description("blue-green deploy a version: start, validate, switch, drain, promote (the guide's five phases)")
+      .description(
+        "blue-green deploy a version: start, validate, switch, drain, promote (the guide's five phases); Ctrl-C before the switch calls it off",
+      )
       .requiredOption('--version <v>', 'the version to deploy (without --from/--git-ref/--command: the git tag v<version>)')
       .option('--from <dir>', 'a directory holding a built release of this project')
       .option('--git-ref <ref>', 'a git ref to check out, install and build')
@@ -41,22 +42,43 @@ export function register(program: Command): void {
       throw new UsageError('choose one of --from, --git-ref and --command');
     }
     if (flags.spec !== undefined && flags.command === undefined) throw new UsageError('--spec goes with --command');
-    const { callController } = await import('../deploy/cli-client.js');
-    await callController(flags, {
-      cmd: 'deploy',
-      args: {
-        version: flags.version,
-        from: flags.from,
-        gitRef: flags.gitRef,
-        command: flags.command,
-        specFile: flags.spec,
+    const drainTimeoutMs = durationFlag('--drain-timeout', flags.drainTimeout);
+    const keepPreviousMs = durationFlag('--keep-previous', flags.keepPrevious);
+    const analysisWindowMs = durationFlag('--analysis-window', flags.analysisWindow);
+    const { callController, deployDir } = await import('./admin-call.js');
+    const { adminCall } = await import('../deploy/admin-client.js');
+    // Ctrl-C: the controller calls the deploy off if it has not switched yet, and says so; after
+    // the switch the deploy goes on. A second Ctrl-C leaves at once (the controller carries on).
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts > 1) {
+        process.stderr.write('[INFO] Leaving; the controller carries on with what it was doing (see `llm-pricing-mcp status`).\n');
+        process.exit(130);
+      }
+      process.stderr.write('\n[INFO] Ctrl-C: asking the controller to call the deployment off...\n');
+      adminCall(deployDir(flags), 'cancel', {}).then(
+        (r) => process.stderr.write(`[INFO] ${r.data?.message ?? r.error ?? 'no answer'}\n`),
+        (err: Error) => process.stderr.write(`[INFO] could not reach the controller: ${err.message}\n`),
+      );
+    };
+    process.on('SIGINT', onInterrupt);
+    try {
+      await callController(flags, 'deploy', {
+        version: flags.version!,
+        ...(flags.from !== undefined && { from: flags.from }),
+        ...(flags.gitRef !== undefined && { gitRef: flags.gitRef }),
+        ...(flags.command !== undefined && { command: flags.command }),
+        ...(flags.spec !== undefined && { specFile: flags.spec }),
         cwd: process.cwd(),
-        drainTimeoutMs: durationFlag('--drain-timeout', flags.drainTimeout),
-        keepPreviousMs: durationFlag('--keep-previous', flags.keepPrevious),
+        ...(drainTimeoutMs !== undefined && { drainTimeoutMs }),
+        ...(keepPreviousMs !== undefined && { keepPreviousMs }),
         manualPromote: flags.manualPromote === true,
-        analysisWindowMs: durationFlag('--analysis-window', flags.analysisWindow),
-        maxErrorRate,
-      },
-    });
+        ...(analysisWindowMs !== undefined && { analysisWindowMs }),
+        ...(maxErrorRate !== undefined && { maxErrorRate }),
+      });
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
   });
 }

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { withCommonFlags } from '../deploy/cli-client.js';
+import type { CommonFlags } from './admin-call.js';
+import { withCommonFlags } from './admin-call.js';
 
 export function register(program: Command): void {
   withCommonFlags(program.command('promote').description('continue a --manual-promote deployment: switch, drain, promote')).action(
-    async (flags: { dir?: string; json?: boolean }) => {
-      const { callController } = await import('../deploy/cli-client.js');
-      await callController(flags, { cmd: 'promote', args: {} });
+    async (flags: CommonFlags) => {
+      const { callController } = await import('./admin-call.js');
+      await callController(flags, 'promote', {});
     },
   );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { withCommonFlags } from '../deploy/cli-client.js';
+import type { CommonFlags } from './admin-call.js';
+import { withCommonFlags } from './admin-call.js';
 
 export function register(program: Command): void {
   withCommonFlags(
@@ -7,8 +8,8 @@ export function register(program: Command): void {
       .command('rollback')
       .description('switch back to the previous version: instant while it is warm, else start, validate, switch')
       .option('--previous-version <v>', 'the version to go back to (default: the one before the current)'),
-  ).action(async (flags: { dir?: string; json?: boolean; previousVersion?: string }) => {
-    const { callController } = await import('../deploy/cli-client.js');
-    await callController(flags, { cmd: 'rollback', args: { previousVersion: flags.previousVersion } });
+  ).action(async (flags: CommonFlags & { previousVersion?: string }) => {
+    const { callController } = await import('./admin-call.js');
+    await callController(flags, 'rollback', { ...(flags.previousVersion !== undefined && { previousVersion: flags.previousVersion }) });
   });
 }

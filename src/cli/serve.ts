@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_DRAIN_TIMEOUT_MS } from '../http/defaults.js';
 import { UsageError, durationFlag, intFlag } from './usage.js';
 
 export interface ServeFlags {
@@ -6,6 +7,7 @@ export interface ServeFlags {
   http?: boolean;
   port?: string;
   host?: string;
+  socket?: string;
   announce?: boolean;
   telemetryDir?: string;
   drainTimeout?: string;
@@ -34,12 +36,16 @@ export function register(program: Command): void {
     .option('--http', 'serve Streamable HTTP at /mcp plus health, metrics and REST endpoints')
     .option('--port <n>', 'HTTP port (default: $MCP_PORT or 8001)')
     .option('--host <addr>', 'HTTP bind address (default: $MCP_HOST or 127.0.0.1)')
+    .option('--socket <path>', 'HTTP: listen on this Unix socket instead of a port, e.g. behind the deploy router ($MCP_SOCKET)')
     .option('--announce', "stdio: send a start-up notification before the first request (the guide's manual tests read one line)")
     .option(
       '--telemetry-dir <dir>',
       'where telemetry counts are kept (default: $LLM_PRICING_TELEMETRY_DIR or ~/.llm-pricing-mcp/telemetry)',
     )
-    .option('--drain-timeout <ms>', 'HTTP: how long SIGTERM waits for in-flight requests (default: $MCP_DRAIN_TIMEOUT or 10000)')
+    .option(
+      '--drain-timeout <duration>',
+      'HTTP: how long SIGTERM waits for in-flight requests, e.g. 10s (bare number: seconds; default: $MCP_DRAIN_TIMEOUT or 10s)',
+    )
     .option(
       '--allowed-hosts <list>',
       'HTTP: extra Host header values to accept on /mcp, comma-separated; a name without a port allows any port ($MCP_ALLOWED_HOSTS)',
@@ -72,12 +78,16 @@ export function register(program: Command): void {
       if (flags.http) {
         const port = intFlag('--port', flags.port ?? env('MCP_PORT') ?? '8001', { min: 0, max: 65535 })!;
         const sessions = await sessionKeyOptions(flags);
+        const socket = flags.socket ?? env('MCP_SOCKET');
+        if (socket !== undefined && Buffer.byteLength(socket) > 100)
+          throw new UsageError(`--socket path is too long for a Unix socket: ${socket}`);
         const { startHttpServer } = await import('../http/server.js');
         await startHttpServer({
           port,
           host: flags.host ?? env('MCP_HOST') ?? '127.0.0.1',
+          ...(socket !== undefined && { socketPath: socket }),
           telemetryDir: flags.telemetryDir,
-          drainTimeoutMs: intFlag('--drain-timeout', flags.drainTimeout ?? env('MCP_DRAIN_TIMEOUT') ?? '10000', { min: 0 })!,
+          drainTimeoutMs: durationFlag('--drain-timeout', flags.drainTimeout ?? env('MCP_DRAIN_TIMEOUT')) ?? DEFAULT_DRAIN_TIMEOUT_MS,
           allowedHosts: splitList(flags.allowedHosts ?? env('MCP_ALLOWED_HOSTS')),
           allowedOrigins: splitList(flags.allowedOrigins ?? env('MCP_ALLOWED_ORIGINS')),
           maxSessions: intFlag('--max-sessions', flags.maxSessions ?? env('MCP_MAX_SESSIONS'), { min: 1 }),

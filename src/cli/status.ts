@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { withCommonFlags } from '../deploy/cli-client.js';
+import type { CommonFlags } from './admin-call.js';
+import { withCommonFlags } from './admin-call.js';
 
 export function register(program: Command): void {
-  withCommonFlags(program.command('status').description('both environments, the active one, any deployment under way')).action(
-    async (flags: { dir?: string; json?: boolean }) => {
-      const { callController } = await import('../deploy/cli-client.js');
-      const { formatStatus } = await import('../deploy/status.js');
-      await callController(flags, { cmd: 'status', args: {} }, (data) => formatStatus(data as Parameters<typeof formatStatus>[0]));
+  withCommonFlags(program.command('status').description('both environments, the active one, the router, any deployment under way')).action(
+    async (flags: CommonFlags) => {
+      const { callController } = await import('./admin-call.js');
+      const { formatStatus } = await import('./format-status.js');
+      await callController(flags, 'status', {}, formatStatus);
     },
   );
 }

@@ -1,3 +1,5 @@
+import { parseDuration } from '../duration.js';
+
 // Exit codes shared by every verb: 0 success, 1 the check/operation failed, 2 bad usage.
 export const EXIT_OK = 0;
 export const EXIT_FAIL = 1;
@@ -20,13 +22,12 @@ export function intFlag(name: string, value: string | undefined, opts: { min?: n
   return n;
 }
 
-/** Parses a duration like "30s", "10m", "500ms" or a bare number of seconds into milliseconds. */
+/** Parses a duration in the one grammar of src/duration.ts ("500ms", "30s", "10m"; bare = seconds) into milliseconds. */
 export function durationFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new UsageError(`${name} must be a duration like 500ms, 30s or 10m, got "${value}"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const factor = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000;
-  return Math.round(n * factor);
+  try {
+    return parseDuration(value, name);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

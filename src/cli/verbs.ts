@@ -14,6 +14,8 @@ import { register as abort } from './abort.js';
 import { register as start } from './start.js';
 import { register as connect } from './connect.js';
 import { register as prices } from './prices.js';
+import { register as router } from './router.js';
+import { register as shutdown } from './shutdown.js';
 
 /** Every verb of the CLI; each file registers one command and stays thin. */
 export const verbs: Array<(program: Command) => void> = [
@@ -32,4 +34,6 @@ export const verbs: Array<(program: Command) => void> = [
   start,
   connect,
   prices,
+  router,
+  shutdown,
 ];

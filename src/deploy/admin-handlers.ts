@@ -1,81 +1,136 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { AdminOutput, AdminRequest, AdminResult } from './admin.js';
-import type { Controller } from './controller.js';
+import { join } from 'node:path';
+import type { AdminAnswers, AdminArgs, AdminVerb } from './admin-protocol.js';
+import { adminArgs } from './admin-protocol.js';
+import type { DeployContext, DeployOptions } from './context.js';
 import type { Colour } from './defaults.js';
-import { isColour } from './defaults.js';
+import { finishDeploy, Phases, runDeploy } from './deploy-flow.js';
 import { readEvents } from './deployment-log.js';
-import { finishDeploy, phasesFor, runDeploy } from './deploy-flow.js';
-import type { DeployOptions } from './deploy-flow.js';
 import { checkReleaseRequest, ReleaseError } from './release.js';
 import type { ReleaseRequest } from './release.js';
 import { runRollback } from './rollback-flow.js';
 import { collectStatus } from './status.js';
+import { fail, ok } from './unix-rpc.js';
+import type { RpcOutput, RpcRequest, RpcResult } from './unix-rpc.js';
 
-const ok = (data?: unknown): AdminResult => ({ type: 'result', ok: true, exitCode: 0, data });
-const fail = (error: string, exitCode = 1): AdminResult => ({ type: 'result', ok: false, exitCode, error });
-
-/** One admin request: the behaviour behind each CLI verb. */
-export async function handleAdmin(ctl: Controller, req: AdminRequest, out: AdminOutput): Promise<AdminResult> {
-  const a = req.args;
-  switch (req.cmd) {
-    case 'ping':
-      return ok({ pid: process.pid, url: ctl.publicUrl });
-    case 'status':
-      return ok(await collectStatus(ctl));
-    case 'history':
-      return ok(readEvents(ctl.dir, typeof a.limit === 'number' ? a.limit : undefined));
-    case 'logs':
-      return logs(ctl, a);
-    case 'deploy':
-      return deploy(ctl, a, out);
-    case 'promote':
-      return promote(ctl, out);
-    case 'abort':
-      return abort(ctl, out);
-    case 'rollback':
-      return rollback(ctl, a, out);
-    default:
-      return fail(`unknown admin command "${req.cmd}"`, 2);
-  }
+/** What the admin handlers need beyond the deploy context: the operator's Ctrl-C and a full stop. */
+export interface AdminContext extends DeployContext {
+  /** The signal of the deploy under way (Ctrl-C on its CLI aborts it), if any. */
+  deploySignal: AbortController | null;
+  /** Stops everything and ends the controller process. */
+  requestShutdown(): void;
 }
 
-function deployOptions(ctl: Controller, a: Record<string, unknown>): DeployOptions {
-  const d = ctl.defaults;
-  const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
+type Handler<K extends AdminVerb> = (ctx: AdminContext, args: AdminArgs<K>, out: RpcOutput) => Promise<RpcResult> | RpcResult;
+
+const answer = <K extends AdminVerb>(_verb: K, data: AdminAnswers[K]): RpcResult => ok(data);
+
+/** The behaviour behind each CLI verb; arguments are checked against the admin protocol first. */
+const handlers: { [K in AdminVerb]: Handler<K> } = {
+  ping: (ctx) => answer('ping', { pid: process.pid, url: ctx.publicUrl }),
+  status: async (ctx) => answer('status', await collectStatus(ctx)),
+  history: (ctx, a) => answer('history', readEvents(ctx.dir, a.limit)),
+  logs: (ctx, a) => {
+    const colours: Colour[] = a.colour ? [a.colour] : ctx.state.active ? [ctx.state.active] : ['blue', 'green'];
+    const data: Record<string, string[]> = {};
+    for (const c of colours) data[c] = tail(join(ctx.dir, 'logs', `${c}.log`), a.lines ?? 50);
+    return answer('logs', data);
+  },
+  deploy,
+  promote,
+  abort,
+  rollback,
+  cancel: (ctx) => {
+    const d = ctx.state.data.deploy;
+    if (ctx.deploySignal === null || d === null) return answer('cancel', { cancelled: false, message: 'no deployment is under way' });
+    if (d.phase >= 3) {
+      return answer('cancel', {
+        cancelled: false,
+        message: `traffic already switched to ${d.colour.toUpperCase()}: the deployment of v${d.version} goes on; \`llm-pricing-mcp rollback\` switches back`,
+      });
+    }
+    ctx.deploySignal.abort();
+    return answer('cancel', {
+      cancelled: true,
+      message: `calling off the deployment of v${d.version} (phase ${d.phase}): ${d.colour.toUpperCase()} stops, the active colour is untouched`,
+    });
+  },
+  shutdown: (ctx) => {
+    setImmediate(() => ctx.requestShutdown());
+    return answer('shutdown', { stopping: true });
+  },
+};
+
+export async function handleAdmin(ctx: AdminContext, req: RpcRequest, out: RpcOutput): Promise<RpcResult> {
+  if (!(req.op in adminArgs)) return fail(`unknown admin verb "${req.op}"`, 2);
+  const verb = req.op as AdminVerb;
+  const parsed = adminArgs[verb].safeParse(req.args);
+  if (!parsed.success)
+    return fail(`bad ${verb} arguments: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 2);
+  return (handlers[verb] as Handler<AdminVerb>)(ctx, parsed.data, out);
+}
+
+function deployOptions(
+  ctx: DeployContext,
+  a: { drainTimeoutMs?: number; keepPreviousMs?: number; manualPromote?: boolean; analysisWindowMs?: number; maxErrorRate?: number },
+): DeployOptions {
+  const d = ctx.defaults;
   return {
-    drainTimeoutMs: num(a.drainTimeoutMs, d.drainTimeoutMs),
-    keepPreviousMs: num(a.keepPreviousMs, d.keepPreviousMs),
+    drainTimeoutMs: a.drainTimeoutMs ?? d.drainTimeoutMs,
+    keepPreviousMs: a.keepPreviousMs ?? d.keepPreviousMs,
     manualPromote: a.manualPromote === true,
-    analysisWindowMs: num(a.analysisWindowMs, d.analysisWindowMs),
-    maxErrorRate: num(a.maxErrorRate, d.maxErrorRate),
+    analysisWindowMs: a.analysisWindowMs ?? d.analysisWindowMs,
+    maxErrorRate: a.maxErrorRate ?? d.maxErrorRate,
   };
 }
 
 /** Why a new deploy or rollback cannot start now, or undefined. */
-function busyReason(ctl: Controller): string | undefined {
-  const pending = ctl.state.deploy;
-  if (ctl.pending) return `a deployment of v${ctl.pending.version} to ${ctl.pending.colour} is waiting for \`promote\` or \`abort\``;
-  for (const [key, what] of ctl.locks) if (!key.startsWith('cleanup:')) return `${what}${pending ? ` (phase ${pending.phase})` : ''}`;
+function busyReason(ctx: DeployContext): string | undefined {
+  const d = ctx.state.data.deploy;
+  if (ctx.pending) return `a deployment of v${ctx.pending.version} to ${ctx.pending.colour} is waiting for \`promote\` or \`abort\``;
+  for (const [key, what] of ctx.locks) if (!key.startsWith('cleanup:')) return `${what}${d ? ` (phase ${d.phase})` : ''}`;
   return undefined;
 }
 
-async function waitForCleanup(ctl: Controller, out: AdminOutput): Promise<void> {
-  const cleaning = [...ctl.locks.keys()].filter((k) => k.startsWith('cleanup:'));
-  if (cleaning.length === 0) return;
-  out.line(`[INFO] Waiting for ${cleaning.map((k) => ctl.locks.get(k)).join(', ')} to finish...`);
-  while ([...ctl.locks.keys()].some((k) => k.startsWith('cleanup:'))) await new Promise((r) => setTimeout(r, 50));
+async function waitForCleanup(ctx: DeployContext, out: RpcOutput): Promise<void> {
+  const cleaning = () => [...ctx.locks.keys()].filter((k) => k.startsWith('cleanup:'));
+  if (cleaning().length === 0) return;
+  out.line(
+    `[INFO] Waiting for ${cleaning()
+      .map((k) => ctx.locks.get(k))
+      .join(', ')} to finish...`,
+  );
+  while (cleaning().length > 0) await new Promise((r) => setTimeout(r, 50));
 }
 
-async function deploy(ctl: Controller, a: Record<string, unknown>, out: AdminOutput): Promise<AdminResult> {
-  const busy = busyReason(ctl);
+/** Runs `fn` holding `lock`, with an abort signal that `cancel` (Ctrl-C on the CLI) fires. */
+async function withLock(
+  ctx: AdminContext,
+  lock: string,
+  what: string,
+  fn: (signal: AbortSignal) => Promise<RpcResult>,
+): Promise<RpcResult> {
+  ctx.locks.set(lock, what);
+  const abort = new AbortController();
+  ctx.deploySignal = abort;
+  try {
+    return await fn(abort.signal);
+  } finally {
+    ctx.deploySignal = null;
+    ctx.locks.delete(lock);
+  }
+}
+
+async function deploy(ctx: AdminContext, a: AdminArgs<'deploy'>, out: RpcOutput): Promise<RpcResult> {
+  const busy = busyReason(ctx);
   if (busy) return fail(`another deployment is in progress: ${busy}`);
   const request: ReleaseRequest = {
-    version: String(a.version ?? ''),
-    from: typeof a.from === 'string' ? a.from : undefined,
-    gitRef: typeof a.gitRef === 'string' ? a.gitRef : undefined,
-    command: typeof a.command === 'string' ? a.command : undefined,
-    specFile: typeof a.specFile === 'string' ? a.specFile : undefined,
-    cwd: typeof a.cwd === 'string' ? a.cwd : process.cwd(),
+    version: a.version,
+    from: a.from,
+    gitRef: a.gitRef,
+    command: a.command,
+    specFile: a.specFile,
+    cwd: a.cwd,
   };
   try {
     checkReleaseRequest(request);
@@ -83,74 +138,47 @@ async function deploy(ctl: Controller, a: Record<string, unknown>, out: AdminOut
     if (err instanceof ReleaseError) return fail(err.message);
     throw err;
   }
-  const opts = deployOptions(ctl, a);
-  ctl.locks.set('deploy', `deploying v${request.version}`);
-  try {
-    await waitForCleanup(ctl, out);
-    ctl.analysis?.cancel();
-    return await runDeploy(ctl, request, opts, out);
-  } finally {
-    ctl.locks.delete('deploy');
-  }
+  const opts = deployOptions(ctx, a);
+  return withLock(ctx, 'deploy', `deploying v${request.version}`, async (signal) => {
+    await waitForCleanup(ctx, out);
+    ctx.analysis?.cancel();
+    return runDeploy(ctx, request, opts, out, signal);
+  });
 }
 
-async function promote(ctl: Controller, out: AdminOutput): Promise<AdminResult> {
-  const p = ctl.pending;
+async function promote(ctx: AdminContext, _a: AdminArgs<'promote'>, out: RpcOutput): Promise<RpcResult> {
+  const p = ctx.pending;
   if (!p) return fail('no deployment is waiting for promotion (deploy with --manual-promote first)');
-  if (ctl.locks.has('deploy')) return fail('the deployment is busy; try again');
-  if (!ctl.procs[p.colour].running) return fail(`${p.colour} is no longer running; abort and deploy again`);
-  ctl.locks.set('deploy', `promoting v${p.version}`);
-  try {
-    ctl.event({ event: 'deploy', status: 'promoted', version: p.version, colour: p.colour });
-    return await finishDeploy(ctl, p.colour, p.version, p.opts as unknown as DeployOptions, phasesFor(ctl, out, p.version, p.colour));
-  } finally {
-    ctl.locks.delete('deploy');
-  }
+  if (ctx.locks.has('deploy')) return fail('the deployment is busy; try again');
+  if (!ctx.procs[p.colour].running) return fail(`${p.colour} is no longer running; abort and deploy again`);
+  return withLock(ctx, 'deploy', `promoting v${p.version}`, () => {
+    ctx.state.event({ event: 'deploy', status: 'promoted', version: p.version, colour: p.colour });
+    return finishDeploy(ctx, p.colour, p.version, p.opts, new Phases(ctx, out, p.version, p.colour));
+  });
 }
 
-async function abort(ctl: Controller, out: AdminOutput): Promise<AdminResult> {
-  const p = ctl.pending;
+async function abort(ctx: AdminContext, _a: AdminArgs<'abort'>, out: RpcOutput): Promise<RpcResult> {
+  const p = ctx.pending;
   if (!p) return fail('no deployment is waiting for promotion: nothing to abort');
-  ctl.locks.set('deploy', `aborting v${p.version}`);
-  try {
+  return withLock(ctx, 'deploy', `aborting v${p.version}`, async () => {
     out.line(`[INFO] Stopping ${p.colour.toUpperCase()} (v${p.version})...`);
-    await ctl.stopColour(p.colour, `deploy of v${p.version} aborted`);
-    ctl.pending = null;
-    ctl.state.deploy = null;
-    ctl.save();
-    ctl.event({ event: 'deploy', status: 'aborted', version: p.version, colour: p.colour });
-    out.line(
-      `[SUCCESS] Deployment of v${p.version} aborted; ${ctl.state.active ? ctl.state.active.toUpperCase() : 'nothing'} keeps serving`,
-    );
-    return ok({ aborted: p.version });
-  } finally {
-    ctl.locks.delete('deploy');
-  }
+    await ctx.stopColour(p.colour, `deploy of v${p.version} aborted`);
+    ctx.pending = null;
+    await ctx.state.change({ deploy: null, event: { event: 'deploy', status: 'aborted', version: p.version, colour: p.colour } });
+    const active = ctx.state.active;
+    out.line(`[SUCCESS] Deployment of v${p.version} aborted; ${active ? active.toUpperCase() : 'nothing'} keeps serving`);
+    return answer('abort', { aborted: p.version });
+  });
 }
 
-async function rollback(ctl: Controller, a: Record<string, unknown>, out: AdminOutput): Promise<AdminResult> {
-  if (ctl.pending) return fail(`a deployment of v${ctl.pending.version} is waiting for promotion: use \`abort\` to drop it`);
-  const busy = busyReason(ctl);
+async function rollback(ctx: AdminContext, a: AdminArgs<'rollback'>, out: RpcOutput): Promise<RpcResult> {
+  if (ctx.pending) return fail(`a deployment of v${ctx.pending.version} is waiting for promotion: use \`abort\` to drop it`);
+  const busy = busyReason(ctx);
   if (busy) return fail(`cannot roll back now: ${busy}`);
-  ctl.locks.set('rollback', 'rolling back');
-  try {
-    await waitForCleanup(ctl, out);
-    const version = typeof a.previousVersion === 'string' ? a.previousVersion : undefined;
-    return await runRollback(ctl, version, deployOptions(ctl, a), out);
-  } finally {
-    ctl.locks.delete('rollback');
-  }
-}
-
-function logs(ctl: Controller, a: Record<string, unknown>): AdminResult {
-  const lines = typeof a.lines === 'number' && a.lines > 0 ? a.lines : 50;
-  let colours: Colour[];
-  if (a.colour === undefined || a.colour === null) colours = ctl.state.active ? [ctl.state.active] : ['blue', 'green'];
-  else if (isColour(a.colour)) colours = [a.colour];
-  else return fail(`colour must be blue or green, got "${String(a.colour)}"`, 2);
-  const data: Record<string, string[]> = {};
-  for (const c of colours) data[c] = tail(ctl.procs[c].logFile, lines);
-  return ok(data);
+  return withLock(ctx, 'rollback', 'rolling back', async (signal) => {
+    await waitForCleanup(ctx, out);
+    return runRollback(ctx, a.previousVersion, deployOptions(ctx, {}), out, signal);
+  });
 }
 
 function tail(file: string, lines: number): string[] {

@@ -1,4 +1,20 @@
-import type { Target, TargetCounts } from './target.js';
+import type { Colour } from './defaults.js';
+
+/** Cumulative per-colour counts the router keeps. */
+export interface TargetCounts {
+  requests: number;
+  serverErrors: number;
+  rpcErrors: number;
+  latencyMsSum: number;
+}
+
+/** Where the analysis reads a colour's traffic: the router (over its control socket). */
+export interface TrafficSource {
+  readonly colour: Colour;
+  counts(): Promise<TargetCounts>;
+  /** Body inspection for JSON-RPC errors, on for the window only. */
+  inspect(on: boolean): Promise<void>;
+}
 
 export interface AnalysisOptions {
   windowMs: number;
@@ -26,23 +42,25 @@ export interface AnalysisVerdict {
  * the controller through `crashed()`.
  */
 export class Analysis {
-  private readonly baseline: TargetCounts;
+  private baseline: TargetCounts | undefined;
+  private last: TargetCounts | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ended: NodeJS.Timeout | undefined;
   private settled = false;
+  private reading = false;
   readonly startedAt = Date.now();
 
   constructor(
-    readonly target: Target,
+    readonly target: TrafficSource,
     readonly opts: AnalysisOptions,
     private readonly onDone: (verdict: AnalysisVerdict) => void,
   ) {
-    this.baseline = { ...target.counts };
-    target.inspectBodies = true;
-    this.timer = setInterval(() => this.tick(), opts.tickMs ?? 250);
+    void target.inspect(true).catch(() => undefined);
+    this.timer = setInterval(() => void this.tick(), opts.tickMs ?? 250);
     this.timer.unref();
-    this.ended = setTimeout(() => this.finish(true, 'window passed'), opts.windowMs);
+    this.ended = setTimeout(() => void this.read().finally(() => this.finish(true, 'window passed')), opts.windowMs);
     this.ended.unref();
+    void this.read();
   }
 
   get endsAt(): number {
@@ -53,11 +71,13 @@ export class Analysis {
     return !this.settled;
   }
 
+  /** The counts since the switch, as last read. */
   current(): AnalysisVerdict {
-    const c = this.target.counts;
-    const requests = c.requests - this.baseline.requests;
-    const errors = c.serverErrors - this.baseline.serverErrors + (c.rpcErrors - this.baseline.rpcErrors);
-    const latency = c.latencyMsSum - this.baseline.latencyMsSum;
+    const c = this.last ?? { requests: 0, serverErrors: 0, rpcErrors: 0, latencyMsSum: 0 };
+    const b = this.baseline ?? c;
+    const requests = c.requests - b.requests;
+    const errors = c.serverErrors - b.serverErrors + (c.rpcErrors - b.rpcErrors);
+    const latency = c.latencyMsSum - b.latencyMsSum;
     return {
       passed: true,
       reason: '',
@@ -78,7 +98,24 @@ export class Analysis {
     this.clear();
   }
 
-  private tick(): void {
+  /** Reads the router's counts; the first read is the baseline (what came before the switch is not judged). */
+  private async read(): Promise<void> {
+    if (this.reading || this.settled) return;
+    this.reading = true;
+    try {
+      const c = await this.target.counts();
+      this.baseline ??= { ...c };
+      this.last = c;
+    } catch {
+      // the router did not answer this time; the next tick reads again
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  private async tick(): Promise<void> {
+    await this.read();
+    if (this.settled) return;
     const v = this.current();
     if (v.requests < this.opts.minRequests) return;
     if (v.errorRate > this.opts.maxErrorRate) {
@@ -104,6 +141,6 @@ export class Analysis {
   private clear(): void {
     if (this.timer) clearInterval(this.timer);
     if (this.ended) clearTimeout(this.ended);
-    this.target.inspectBodies = false;
+    void this.target.inspect(false).catch(() => undefined);
   }
 }

@@ -1,3 +1,5 @@
+import { envDuration } from '../duration.js';
+
 // Named defaults of the deployer. Every one can be overridden by the environment
 // variable named beside it (and most by a CLI flag, which wins over both).
 
@@ -23,33 +25,28 @@ export const DefaultRestartBackoffMaxMs = 30_000;
 export const DefaultBodyLimitBytes = 4 * 1024 * 1024; // ROUTER_BODY_LIMIT
 export const DefaultUpstreamTimeoutMs = 60_000; // ROUTER_UPSTREAM_TIMEOUT (until response headers)
 export const DefaultRequestTimeoutMs = 30_000; // ROUTER_REQUEST_TIMEOUT (receiving the request)
+export const DefaultHeaderTimeoutMs = 10_000; // ROUTER_HEADER_TIMEOUT (a request's head, from its first byte)
+export const DefaultKeepAliveTimeoutMs = 5_000; // ROUTER_KEEPALIVE_TIMEOUT (an idle client connection)
+export const DefaultRouterStopGraceMs = 10_000; // ROUTER_STOP_GRACE (requests in flight when the router stops)
 export const DefaultMaxRetries = 2;
 export const DefaultSessionIdleMs = 2_000; // DEPLOY_SESSION_IDLE: a drain stops waiting for sessions idle this long
+
+export const RouterSocketName = 'router.sock'; // the router's control socket in the deploy directory
+export const AdminSocketName = 'admin.sock'; // the controller's admin socket
+export const ApiSocketName = 'api.sock'; // the controller's HTTP socket behind the router's /deploy/
 
 export const ReadyPath = '/health/ready';
 export const InfoPath = '/deployment/info';
 export const RouterMetricsPath = '/router/metrics';
 export const RouterStatusPath = '/router/status';
-export const PreviewHeader = 'x-deployment-color';
-export const SessionHeader = 'mcp-session-id';
 
-/** Reads a number from the environment, or the default when unset or not a number. */
+/** Reads a number from the environment, or the default when unset; anything else is an error naming the variable. */
 export function envNumber(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const n = Number(raw);
-  return Number.isFinite(n) ? n : fallback;
-}
-
-/** Reads a duration ("30s", "500ms", "10m" or plain ms) from the environment. */
-export function envDuration(name: string, fallbackMs: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(raw.trim());
-  if (!m) return fallbackMs;
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  return Math.round(n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000));
+  if (!Number.isFinite(n)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return n;
 }
 
 export interface DeployDefaults {

@@ -1,34 +1,38 @@
-import type { AdminOutput, AdminResult } from './admin.js';
 import { Analysis } from './analysis.js';
 import type { AnalysisVerdict } from './analysis.js';
-import type { Controller } from './controller.js';
+import type { DeployContext, DeployOptions } from './context.js';
 import type { Colour } from './defaults.js';
 import { otherColour } from './defaults.js';
+import { failpoint } from './failpoint.js';
 import { describeRelease, prepareRelease } from './release.js';
 import type { ReleaseRequest } from './release.js';
-import type { ReleaseSpec } from './state.js';
+import type { PendingDeploy, ReleaseSpec } from './state.js';
+import { instantRollback } from './switch-back.js';
+import type { RpcOutput, RpcResult } from './unix-rpc.js';
 import { compareAnswers, validateColour } from './validation.js';
-import { instantRollback } from './rollback-flow.js';
-
-export interface DeployOptions {
-  drainTimeoutMs: number;
-  keepPreviousMs: number;
-  manualPromote: boolean;
-  analysisWindowMs: number;
-  maxErrorRate: number;
-}
 
 const up = (c: Colour) => c.toUpperCase();
 const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
 
-/** Prints a line to the client and remembers it for the --json result. */
-class Phases {
+/** The deploy's answer (the admin protocol's `deploy` data). */
+export interface DeployAnswer {
+  version: string;
+  colour: Colour;
+  lines: string[];
+  waiting?: boolean;
+  cancelled?: boolean;
+  switchMs?: number;
+  durationMs?: number;
+}
+
+/** Prints a line to the client and remembers it; saves the phase and logs it as it begins and ends. */
+export class Phases {
   readonly lines: string[] = [];
   private phaseStart = 0;
-  private phase = 0;
+  phase = 0;
   constructor(
-    private readonly ctl: Controller,
-    private readonly out: AdminOutput,
+    private readonly ctx: DeployContext,
+    private readonly out: RpcOutput,
     private readonly version: string,
     private readonly colour: Colour,
   ) {}
@@ -36,21 +40,28 @@ class Phases {
     this.lines.push(text);
     this.out.line(text);
   }
-  begin(phase: number, name: string, text: string): void {
+  /** Starts phase `phase`; `with` is saved in the same write (the switch is saved with phase 3). */
+  async begin(
+    phase: number,
+    name: string,
+    text: string,
+    with_: Parameters<DeployContext['state']['change']>[0] = {},
+  ): Promise<{ switchMs: number } | null> {
     if (this.phase) this.line('');
     this.phase = phase;
     this.phaseStart = Date.now();
     this.line(`[PHASE ${phase}] ${text}`);
-    this.ctl.event({ event: 'phase', phase, name, status: 'started', version: this.version, colour: this.colour });
-    if (this.ctl.state.deploy) {
-      this.ctl.state.deploy.phase = phase;
-      this.ctl.save();
-    }
+    const d = this.ctx.state.data.deploy;
+    return this.ctx.state.change({
+      ...with_,
+      ...(d !== null && with_.deploy === undefined && { deploy: { ...d, phase } }),
+      event: { event: 'phase', phase, name, status: 'started', version: this.version, colour: this.colour },
+    });
   }
   pass(name: string, text: string, extra: Record<string, unknown> = {}): void {
     const ms = Date.now() - this.phaseStart;
     this.line(`  [SUCCESS] ${text} (${secs(ms)})`);
-    this.ctl.event({
+    this.ctx.state.event({
       event: 'phase',
       phase: this.phase,
       name,
@@ -64,7 +75,7 @@ class Phases {
   fail(name: string, reason: string): void {
     const ms = Date.now() - this.phaseStart;
     this.line(`  [FAIL] ${reason} (${secs(ms)})`);
-    this.ctl.event({
+    this.ctx.state.event({
       event: 'phase',
       phase: this.phase,
       name,
@@ -77,233 +88,270 @@ class Phases {
   }
 }
 
-/** `deploy`: phases 1 and 2, then (unless --manual-promote) 3 to 5. Holds the controller's lock throughout. */
+const result = (ok: boolean, data: DeployAnswer, error?: string): RpcResult => ({ type: 'result', ok, exitCode: ok ? 0 : 1, data, error });
+
+/**
+ * `deploy`: phases 1 and 2, then (unless --manual-promote) 3 to 5. The caller holds the deploy
+ * lock throughout. `signal` is the operator's Ctrl-C: before the switch it calls the deploy off
+ * (the new colour stops, the active one is untouched); from the switch on it is refused.
+ */
 export async function runDeploy(
-  ctl: Controller,
+  ctx: DeployContext,
   req: ReleaseRequest | ReleaseSpec,
   opts: DeployOptions,
-  out: AdminOutput,
-): Promise<AdminResult> {
+  out: RpcOutput,
+  signal: AbortSignal,
+): Promise<RpcResult> {
   const t0 = Date.now();
-  const active = ctl.state.active;
+  const st = ctx.state;
+  const active = st.active;
   const colour: Colour = active ? otherColour(active) : 'blue';
   const version = req.version;
-  const p = new Phases(ctl, out, version, colour);
-  ctl.state.deploy = { version, colour, startedAt: new Date().toISOString(), phase: 0, manualPromote: opts.manualPromote };
-  ctl.save();
-  ctl.event({ event: 'deploy', status: 'started', version, colour, from: active ? ctl.state.colours[active].version : null });
+  const p = new Phases(ctx, out, version, colour);
+  const pending: PendingDeploy = {
+    version,
+    colour,
+    from: active,
+    startedAt: new Date().toISOString(),
+    phase: 0,
+    manualPromote: opts.manualPromote,
+    drainTimeoutMs: opts.drainTimeoutMs,
+    keepPreviousMs: opts.keepPreviousMs,
+  };
+  await st.change({
+    deploy: pending,
+    event: { event: 'deploy', status: 'started', version, colour, from: active ? st.colour(active).version : null },
+  });
 
-  const abandon = async (name: string, reason: string): Promise<AdminResult> => {
+  const abandon = async (name: string, reason: string): Promise<RpcResult> => {
+    const cancelled = signal.aborted;
+    if (cancelled) reason = `cancelled by the operator (Ctrl-C) in phase ${p.phase}`;
     p.fail(name, reason);
-    if (ctl.procs[colour].running || ctl.router.targets[colour].state !== 'stopped') {
-      await ctl.stopColour(colour, `deploy of v${version} failed: ${reason}`, 'failed');
+    if (ctx.procs[colour].running || (st.colour(colour).status !== 'stopped' && st.colour(colour).status !== 'failed')) {
+      p.line(`  [INFO] Stopping ${up(colour)}...`);
+      await ctx.stopColour(
+        colour,
+        `deploy of v${version} ${cancelled ? 'cancelled' : `failed: ${reason}`}`,
+        cancelled ? 'stopped' : 'failed',
+      );
     } else {
-      ctl.state.colours[colour].note = `deploy of v${version} failed: ${reason}`;
+      await st.change({ colours: { [colour]: { note: `deploy of v${version} failed: ${reason}` } } });
     }
-    ctl.state.deploy = null;
-    ctl.save();
-    const keeps = active ? `${up(active)} (v${ctl.state.colours[active].version}) keeps serving` : 'nothing was serving before';
+    await st.change({
+      deploy: null,
+      event: { event: 'deploy', status: cancelled ? 'cancelled' : 'failed', version, colour, reason, durationMs: Date.now() - t0 },
+    });
+    const keeps = active ? `${up(active)} (v${st.colour(active).version}) keeps serving, untouched` : 'nothing was serving before';
     p.line('');
-    p.line(`[FAIL] Blue-green deployment to v${version} FAILED: ${reason}; ${keeps}`);
-    ctl.event({ event: 'deploy', status: 'failed', version, colour, reason, durationMs: Date.now() - t0 });
-    return { type: 'result', ok: false, exitCode: 1, error: reason, data: { version, colour, lines: p.lines } };
+    p.line(
+      cancelled
+        ? `[CANCELLED] Deployment of v${version} called off before the switch: ${up(colour)} stopped; ${keeps}`
+        : `[FAIL] Blue-green deployment to v${version} FAILED: ${reason}; ${keeps}`,
+    );
+    return result(false, { version, colour, lines: p.lines, cancelled }, reason);
   };
 
   // ---- Phase 1: start the standby colour and wait until it is ready ----
-  p.begin(1, 'start', `Starting ${colour} environment...`);
+  await p.begin(1, 'start', `Starting ${colour} environment...`);
   let release: ReleaseSpec;
   try {
     // A previous colour still kept warm in this slot gives way to the new release.
-    if (ctl.procs[colour].running || ctl.router.targets[colour].state !== 'stopped') {
-      p.line(`  [INFO] Stopping ${up(colour)} (v${ctl.state.colours[colour].version}), kept warm from the last deploy, to make room`);
-      await ctl.stopColour(colour, `replaced by v${version}`);
+    if (ctx.procs[colour].running || (st.colour(colour).status !== 'stopped' && st.colour(colour).status !== 'failed')) {
+      p.line(`  [INFO] Stopping ${up(colour)} (v${st.colour(colour).version}), kept warm from the last deploy, to make room`);
+      await ctx.stopColour(colour, `replaced by v${version}`);
     }
-    release = 'kind' in req ? req : await prepareRelease(req, ctl.dir, (l) => p.line(l));
+    if (signal.aborted) return await abandon('start', 'cancelled');
+    release = 'kind' in req ? req : await prepareRelease(req, ctx.dir, (l) => p.line(l), signal);
     p.line(`  [INFO] Release v${version}: ${describeRelease(release)}`);
-    const { pid, readyMs } = await ctl.startColour(colour, release, ctl.defaults.readyTimeoutMs);
-    p.pass('start', `${up(colour)} environment started (PID: ${pid}) on port ${ctl.state.colours[colour].port}, ready`, { pid, readyMs });
+    if (signal.aborted) return await abandon('start', 'cancelled');
+    const { pid, readyMs } = await ctx.startColour(colour, release, ctx.defaults.readyTimeoutMs, signal);
+    p.pass('start', `${up(colour)} environment started (PID: ${pid}) on ${where(ctx, colour)}, ready`, { pid, readyMs });
   } catch (err) {
     return abandon('start', (err as Error).message);
   }
 
-  // ---- Phase 2: the quick suite against it, and how its answers differ from the active colour ----
-  p.begin(2, 'validate', `Validating ${colour} environment...`);
-  const port = ctl.state.colours[colour].port;
-  const url = `http://${ctl.host}:${port}/mcp`;
+  // ---- Phase 2: the quick suite through the router's preview, and how the answers differ from the active colour ----
+  await p.begin(2, 'validate', `Validating ${colour} environment...`);
+  const url = `${ctx.routerBase}/mcp`;
   try {
-    p.line("  Running the quick suite (the guide's quick_validate)...");
+    p.line("  Running the quick suite (the guide's quick_validate) through the router's preview...");
     const v = await validateColour(
       url,
       {
         expectVersion: version,
         specFile: release.specFile,
-        timeoutMs: ctl.defaults.validateTimeoutMs,
-        maxAvgMs: ctl.defaults.validateMaxAvgMs,
-        maxMaxMs: ctl.defaults.validateMaxMaxMs,
+        timeoutMs: ctx.defaults.validateTimeoutMs,
+        maxAvgMs: ctx.defaults.validateMaxAvgMs,
+        maxMaxMs: ctx.defaults.validateMaxMaxMs,
+        headers: ctx.previewHeaders(colour),
       },
       (l) => p.line(`  ${l}`),
     );
-    if (!v.ok) return abandon('validate', `validation failed: ${v.reason}`);
-    if (!ctl.procs[colour].running) return abandon('validate', `${colour} exited during validation`);
-    if (active && ctl.procs[active].running) {
-      const activePort = ctl.state.colours[active].port;
+    if (signal.aborted) return await abandon('validate', 'cancelled');
+    if (!v.ok) return await abandon('validate', `validation failed: ${v.reason}`);
+    if (!ctx.procs[colour].running) return await abandon('validate', `${colour} exited during validation`);
+    if (active && ctx.procs[active].running) {
+      const was = `${up(active)} (v${st.colour(active).version})`;
       try {
-        const diff = await compareAnswers(`http://${ctl.host}:${activePort}/mcp`, url, release.specFile);
-        if (diff.length === 0) p.line(`  [INFO] Canonical answers unchanged from ${up(active)} (v${ctl.state.colours[active].version})`);
+        const diff = await compareAnswers(
+          { url, headers: ctx.previewHeaders(active) },
+          { url, headers: ctx.previewHeaders(colour) },
+          release.specFile,
+        );
+        if (diff.length === 0) p.line(`  [INFO] Canonical answers unchanged from ${was}`);
         else {
-          p.line(`  [INFO] Canonical answers changed from ${up(active)} (v${ctl.state.colours[active].version}):`);
+          p.line(`  [INFO] Canonical answers changed from ${was}:`);
           for (const d of diff) p.line(`    ${d}`);
         }
       } catch (err) {
         p.line(`  [INFO] Could not compare answers with ${up(active)}: ${(err as Error).message}`);
       }
     }
+    if (signal.aborted) return await abandon('validate', 'cancelled');
     p.pass('validate', `${up(colour)} validation passed`);
   } catch (err) {
     return abandon('validate', (err as Error).message);
   }
 
   if (opts.manualPromote) {
-    ctl.pending = { colour, version, opts: opts as unknown as Record<string, unknown> };
-    ctl.state.deploy!.phase = 2;
-    ctl.save();
+    ctx.pending = { colour, version, opts };
     p.line('');
     p.line(
       `[INFO] ${up(colour)} (v${version}) is validated and waiting: \`llm-pricing-mcp promote\` switches traffic to it, \`abort\` stops it.`,
     );
-    p.line(`[INFO] Preview it through the router with the header X-Deployment-Color: ${colour} (${ctl.publicUrl})`);
-    ctl.event({ event: 'deploy', status: 'waiting', version, colour });
-    return { type: 'result', ok: true, exitCode: 0, data: { version, colour, waiting: true, lines: p.lines } };
+    p.line(
+      `[INFO] Preview it through the router with the header X-Deployment-Color: ${colour} (${ctx.publicUrl}; from loopback, or with the preview token)`,
+    );
+    st.event({ event: 'deploy', status: 'waiting', version, colour });
+    return result(true, { version, colour, waiting: true, lines: p.lines });
   }
-  return finishDeploy(ctl, colour, version, opts, p, t0);
+  return finishDeploy(ctx, colour, version, opts, p, t0);
 }
 
-/** Phases 3 to 5: switch, drain the previous colour (keep it warm or stop it), mark the new one stable. */
+/**
+ * Phases 3 to 5: the switch (saved with the decision to keep the previous colour warm, before the
+ * router is told), the drain of the previous colour, and the promotion. From here a controller
+ * crash is finished by the next controller, never reverted.
+ */
 export async function finishDeploy(
-  ctl: Controller,
-  colour: Colour,
-  version: string,
-  opts: DeployOptions,
-  p?: Phases,
-  t0 = Date.now(),
-): Promise<AdminResult> {
-  const out = p ?? new Phases(ctl, { line: () => {}, event: () => {} }, version, colour);
-  return finishWith(ctl, colour, version, opts, out, t0);
-}
-
-export function phasesFor(ctl: Controller, out: AdminOutput, version: string, colour: Colour): Phases {
-  return new Phases(ctl, out, version, colour);
-}
-
-async function finishWith(
-  ctl: Controller,
+  ctx: DeployContext,
   colour: Colour,
   version: string,
   opts: DeployOptions,
   p: Phases,
-  t0: number,
-): Promise<AdminResult> {
-  const previous = ctl.state.active;
+  t0 = Date.now(),
+): Promise<RpcResult> {
+  const st = ctx.state;
+  const previous = st.active !== colour ? st.active : null;
+  const keepUntil = opts.keepPreviousMs > 0 ? new Date(Date.now() + opts.keepPreviousMs).toISOString() : null;
+  const d = st.data.deploy;
   // ---- Phase 3: the switch ----
-  p.begin(3, 'switch', `Swapping traffic to ${colour} environment...`);
-  const sw = ctl.router.switchTo(colour);
-  ctl.state.active = colour;
-  ctl.state.previous = previous !== colour ? previous : null;
-  ctl.setStatus(colour, 'active');
-  if (previous && previous !== colour) ctl.setStatus(previous, 'draining');
-  ctl.save();
-  ctl.event({ event: 'switch', from: sw.from, to: colour, version, switchMs: sw.ms });
-  p.pass('switch', `Traffic switched to ${up(colour)} (v${version}) in ${sw.ms.toFixed(2)} ms`, { switchMs: sw.ms });
-  startAnalysis(ctl, colour, version, opts);
+  const routed = p.begin(3, 'switch', `Swapping traffic to ${colour} environment...`, {
+    ...(d !== null && { deploy: { ...d, phase: 3, from: previous } }),
+    active: colour,
+    previous,
+    colours: { [colour]: { status: 'active' }, ...(previous && { [previous]: { status: 'draining', keepUntil } }) },
+  });
+  failpoint('switch-saved'); // saved, and the router may not have the new table yet
+  const sw = (await routed) ?? { switchMs: 0 };
+  st.event({ event: 'switch', from: previous, to: colour, version, switchMs: sw.switchMs });
+  p.pass('switch', `Traffic switched to ${up(colour)} (v${version}) in ${sw.switchMs.toFixed(2)} ms`, { switchMs: sw.switchMs });
+  startAnalysis(ctx, colour, version, opts);
 
   // ---- Phase 4: drain the previous colour; keep it warm for a rollback or stop it ----
-  if (previous && previous !== colour && ctl.procs[previous].running) {
-    p.begin(4, 'drain', `Monitoring previous ${previous} environment for graceful shutdown...`);
+  if (previous && ctx.procs[previous].running) {
+    await p.begin(4, 'drain', `Monitoring previous ${previous} environment for graceful shutdown...`);
+    failpoint('draining');
     // Kept warm, the old colour still serves its idle sessions after the drain; stopped, it must wait for them.
-    const d = await ctl.router.drain(previous, opts.drainTimeoutMs, opts.keepPreviousMs > 0 ? ctl.defaults.sessionIdleMs : undefined);
-    if (ctl.state.active !== colour) return rolledBack(ctl, colour, version, p);
-    ctl.event({
+    const dr = await ctx.router.call('drain', {
+      colour: previous,
+      timeoutMs: opts.drainTimeoutMs,
+      ...(opts.keepPreviousMs > 0 && { sessionIdleMs: ctx.defaults.sessionIdleMs }),
+    });
+    if (st.active !== colour) return rolledBack(ctx, colour, version, p);
+    st.event({
       event: 'drain',
       colour: previous,
-      durationMs: Math.round(d.ms),
-      inFlightLeft: d.inFlightLeft,
-      sessionsLeft: d.sessionsLeft,
-      timedOut: d.timedOut,
+      durationMs: Math.round(dr.ms),
+      inFlightLeft: dr.inFlightLeft,
+      sessionsLeft: dr.sessionsLeft,
+      timedOut: dr.timedOut,
     });
-    if (d.timedOut)
+    if (dr.timedOut) {
       p.line(
-        `  [INFO] Drain timeout (${secs(opts.drainTimeoutMs)}): ${d.inFlightLeft} requests and ${d.sessionsLeft} MCP sessions still on ${up(previous)}`,
+        `  [INFO] Drain timeout (${secs(opts.drainTimeoutMs)}): ${dr.inFlightLeft} requests and ${dr.sessionsLeft} MCP sessions still on ${up(previous)}`,
       );
-    if (opts.keepPreviousMs > 0 && ctl.state.active === colour) {
-      const target = ctl.router.targets[previous];
-      if (target.state === 'draining') target.setState('standby');
-      ctl.setStatus(previous, 'standby');
-      ctl.keepWarm(previous, opts.keepPreviousMs);
-      ctl.save();
-      p.pass(
-        'drain',
-        `${up(previous)} drained in ${secs(d.ms)}; kept warm for instant rollback until ${ctl.state.colours[previous].keepUntil}`,
-      );
-    } else {
+    }
+    if (keepUntil !== null && st.colour(previous).status === 'draining') {
+      await st.move(previous, 'standby');
+      ctx.keepWarm(previous);
+      p.pass('drain', `${up(previous)} drained in ${secs(dr.ms)}; kept warm for instant rollback until ${keepUntil}`);
+    } else if (st.colour(previous).status === 'draining') {
       p.line(`  [INFO] Stopping ${up(previous)} environment...`);
-      await ctl.stopColour(previous, `replaced by v${version}`);
-      p.pass('drain', `${up(previous)} drained in ${secs(d.ms)} and stopped`);
+      await ctx.stopColour(previous, `replaced by v${version}`);
+      p.pass('drain', `${up(previous)} drained in ${secs(dr.ms)} and stopped`);
     }
-  } else {
-    p.begin(4, 'drain', 'No previous environment to drain');
-    if (previous && previous !== colour) {
-      // It was not running at the switch (crashed, maybe waiting for a restart): stop for good.
-      await ctl.stopColour(previous, `not running when v${version} took over`);
-    }
-    p.pass('drain', 'Nothing to stop');
+  } else if (previous) {
+    await p.begin(4, 'drain', `Previous ${previous} environment is not running: nothing to drain`);
+    p.pass('drain', 'nothing to drain');
   }
 
-  if (ctl.state.active !== colour) return rolledBack(ctl, colour, version, p);
   // ---- Phase 5: the new colour is the primary ----
-  p.begin(5, 'promote', `Promoting ${colour} to primary...`);
-  ctl.state.deploy = null;
-  ctl.pending = null;
-  ctl.save();
-  p.pass('promote', `${up(colour)} (v${version}) is the primary environment`);
+  await p.begin(5, 'promote', `Promoting ${colour} to primary...`);
+  failpoint('promoting');
+  ctx.pending = null;
   const total = Date.now() - t0;
+  await st.change({
+    deploy: null,
+    event: { event: 'deploy', status: 'succeeded', version, colour, durationMs: total, switchMs: sw.switchMs },
+  });
+  p.pass('promote', `${up(colour)} (v${version}) is the primary environment`);
   p.line(`  [SUCCESS] Blue-green deployment to v${version} SUCCESSFUL (${secs(total)})`);
-  if (ctl.analysis?.active) {
+  if (ctx.analysis?.active) {
     p.line(
       `  [INFO] Watching ${up(colour)} for ${secs(opts.analysisWindowMs)}: automatic rollback above ${(opts.maxErrorRate * 100).toFixed(0)}% errors or on a crash`,
     );
   }
-  ctl.event({ event: 'deploy', status: 'succeeded', version, colour, durationMs: total, switchMs: sw.ms });
-  return { type: 'result', ok: true, exitCode: 0, data: { version, colour, switchMs: sw.ms, durationMs: total, lines: p.lines } };
+  return result(true, { version, colour, switchMs: sw.switchMs, durationMs: total, lines: p.lines });
+}
+
+function where(ctx: DeployContext, colour: Colour): string {
+  const l = ctx.state.colour(colour).listen;
+  return l === null ? '?' : 'socketPath' in l ? `socket ${l.socketPath}` : `port ${l.port}`;
 }
 
 /** The analysis rolled the deploy back while phase 4 was still draining. */
-function rolledBack(ctl: Controller, colour: Colour, version: string, p: Phases): AdminResult {
-  const reason = `rolled back automatically: ${ctl.state.colours[colour].note ?? 'the post-switch analysis failed'}`;
+async function rolledBack(ctx: DeployContext, colour: Colour, version: string, p: Phases): Promise<RpcResult> {
+  const reason = `rolled back automatically: ${ctx.state.colour(colour).note ?? 'the post-switch analysis failed'}`;
   p.fail('drain', reason);
-  ctl.state.deploy = null;
-  ctl.pending = null;
-  ctl.save();
+  ctx.pending = null;
+  if (ctx.state.data.deploy !== null) await ctx.state.change({ deploy: null });
   p.line(`[FAIL] Blue-green deployment to v${version} FAILED: ${reason}`);
-  return { type: 'result', ok: false, exitCode: 1, error: reason, data: { version, colour, lines: p.lines } };
+  return result(false, { version, colour, lines: p.lines }, reason);
 }
 
 /** The post-switch watch; on a breach it rolls back by itself while the previous colour is warm. */
-function startAnalysis(ctl: Controller, colour: Colour, version: string, opts: DeployOptions): void {
-  ctl.analysis?.cancel();
+function startAnalysis(ctx: DeployContext, colour: Colour, version: string, opts: DeployOptions): void {
+  ctx.analysis?.cancel();
   if (opts.analysisWindowMs <= 0) {
-    ctl.analysis = null;
+    ctx.analysis = null;
     return;
   }
-  ctl.analysis = new Analysis(
-    ctl.router.targets[colour],
+  const traffic = {
+    colour,
+    counts: async () => (await ctx.router.call('status', {})).colours[colour],
+    inspect: async (on: boolean) => void (await ctx.router.call('inspect', { colour, on })),
+  };
+  ctx.analysis = new Analysis(
+    traffic,
     {
       windowMs: opts.analysisWindowMs,
       maxErrorRate: opts.maxErrorRate,
-      minRequests: ctl.defaults.analysisMinRequests,
-      maxAvgLatencyMs: ctl.defaults.analysisMaxAvgLatencyMs,
+      minRequests: ctx.defaults.analysisMinRequests,
+      maxAvgLatencyMs: ctx.defaults.analysisMaxAvgLatencyMs,
     },
     (v: AnalysisVerdict) => {
-      ctl.event({
+      ctx.state.event({
         event: 'analysis',
         colour,
         version,
@@ -314,26 +362,27 @@ function startAnalysis(ctl: Controller, colour: Colour, version: string, opts: D
         errorRate: v.errorRate,
         avgLatencyMs: Math.round(v.avgLatencyMs * 10) / 10,
       });
-      if (v.passed) return;
-      void autoRollback(ctl, colour, v.reason);
+      if (!v.passed) void autoRollback(ctx, colour, v.reason);
     },
   );
 }
 
-async function autoRollback(ctl: Controller, colour: Colour, reason: string): Promise<void> {
-  if (ctl.state.active !== colour) return;
-  const prev = ctl.state.previous;
-  if (!prev || !ctl.procs[prev].running) {
-    ctl.event({
-      event: 'rollback',
-      automatic: true,
-      from: colour,
-      to: prev,
-      failed: `no warm previous environment to roll back to (${reason})`,
+async function autoRollback(ctx: DeployContext, colour: Colour, reason: string): Promise<void> {
+  const st = ctx.state;
+  if (st.active !== colour) return;
+  const prev = st.data.previous;
+  if (!prev || !ctx.procs[prev].running) {
+    await st.change({
+      colours: { [colour]: { note: `analysis failed (${reason}) but no previous environment was warm` } },
+      event: {
+        event: 'rollback',
+        automatic: true,
+        from: colour,
+        to: prev,
+        failed: `no warm previous environment to roll back to (${reason})`,
+      },
     });
-    ctl.note(colour, `analysis failed (${reason}) but no previous environment was warm`);
-    ctl.save();
     return;
   }
-  await instantRollback(ctl, prev, `automatic: ${reason}`, { line: () => {}, event: () => {} });
+  await instantRollback(ctx, prev, `automatic: ${reason}`, { line: () => {}, event: () => {} });
 }

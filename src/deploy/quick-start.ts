@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { adminCall } from './admin.js';
+import { PACKAGE_ROOT, VERSION } from '../version.js';
+import { adminCall } from './admin-client.js';
 import { daemonSettings, startDaemon } from './daemon.js';
 import type { DaemonOptions } from './daemon.js';
-import { PACKAGE_ROOT, VERSION } from '../version.js';
 
 /**
- * `start`: the controller in the foreground on embedded defaults, this very build deployed
- * (as blue on a fresh directory), then the endpoint and a client config snippet. Ctrl-C stops
- * everything gracefully. Returns the exit code.
+ * `start` (what `npm start` runs): the controller in the foreground on embedded defaults, with
+ * the router it starts, this very build deployed (as blue on a fresh directory), then the endpoint
+ * and client configurations. Ctrl-C or SIGTERM stops everything. Returns the exit code.
  */
 export async function runStart(o: DaemonOptions): Promise<number> {
   // The terminal gets readable progress; the controller's JSON log goes to a file.
@@ -17,21 +17,16 @@ export async function runStart(o: DaemonOptions): Promise<number> {
     { name: 'llm-pricing-mcp-controller', level: process.env.LOG_LEVEL ?? 'info' },
     pino.destination({ dest: logFile, mkdir: true, sync: true }),
   );
-  const { controller, stopped } = await startDaemon({ ...o, logger });
+  const { controller, stopped } = await startDaemon({ ...o, logger, onSignal: 'shutdown' });
   const out = (s: string) => process.stdout.write(s + '\n');
-  out(`[INFO] Controller log: ${logFile}`);
+  out(`[INFO] Controller log: ${logFile}; router log: ${join(controller.dir, 'logs', 'router.log')}`);
   const active = controller.state.active;
-  const running = active !== null && controller.procs[active].running;
-  if (running && controller.state.colours[active].version === VERSION) {
+  if (active !== null && controller.procs[active].running && controller.state.colour(active).version === VERSION) {
     out(`[INFO] v${VERSION} is already serving on ${active.toUpperCase()} (recovered from ${controller.dir})`);
   } else {
-    const result = await adminCall(
-      controller.dir,
-      { cmd: 'deploy', args: { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT } },
-      (m) => {
-        if (m.type === 'line') out(m.text);
-      },
-    );
+    const result = await adminCall(controller.dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT }, (m) => {
+      if (m.type === 'line') out(m.text);
+    });
     if (!result.ok) {
       process.stderr.write(`error: ${result.error ?? 'the first deployment failed'}\n`);
       if (controller.state.active === null) {
@@ -48,9 +43,8 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   out('Desktop client config (a client that takes Streamable HTTP URLs):');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'http', url } } }, null, 2));
   out('');
-  // A client that only speaks stdio reaches the deployment through the bridge, which
-  // re-opens its session across switches. Absolute paths: `npx NAME` could fetch a
-  // stranger's package of that name from the registry.
+  // A client that only speaks stdio reaches the deployment through the bridge, which re-opens its
+  // session across switches. Absolute paths: `npx NAME` could fetch a stranger's package of that name.
   const cli = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
   out('For a client that only speaks stdio (bridged to the deployment, survives switches):');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { command: process.execPath, args: [cli, 'connect', url] } } }, null, 2));

@@ -1,108 +1,126 @@
-import type { Controller } from './controller.js';
+import { isServing } from './colour-lifecycle.js';
+import type { DeployContext } from './context.js';
 import type { Colour } from './defaults.js';
 import { Colours, otherColour } from './defaults.js';
 import { deploymentInfo } from './probe.js';
 import { isAlive } from './supervisor.js';
 
 /**
- * A (re)started controller makes the saved state true again. For each colour that was
- * running: if its process is still alive on its port and says it is that colour and
- * version (/deployment/info), it is adopted; otherwise whatever is left is stopped and
- * the colour is started anew from its release (only the active one: traffic first).
- * A deploy the old controller did not finish is called off: its new colour is stopped.
- * Every decision is written as a note that `status` shows.
+ * A (re)started controller makes the saved state true again, then routes. For each colour whose
+ * process is still alive and answers as that colour and version (/deployment/info) it adopts
+ * the process; what is left that should not run is stopped. A deploy the previous controller did
+ * not finish is finished when its switch was saved (phase 3 on: the new colour stays active, the
+ * previous one is kept warm as decided at the switch) and reverted before that (the new colour is
+ * stopped); either way `status` and deployment.log say which. The router keeps serving its table
+ * until the new one is ready, so it never goes without an active colour while one is active.
  */
-export async function recover(ctl: Controller): Promise<void> {
-  const st = ctl.state;
-  const interrupted = st.deploy;
-  if (interrupted) {
-    ctl.note(
-      null,
-      `the deployment of v${interrupted.version} to ${interrupted.colour} was interrupted in phase ${interrupted.phase} (controller restart) and called off`,
-    );
-    ctl.event({
-      event: 'deploy',
-      status: 'interrupted',
-      version: interrupted.version,
-      colour: interrupted.colour,
-      phase: interrupted.phase,
-    });
-    st.deploy = null;
-  }
-  // A switch the old controller finished wins; a new colour that never got traffic does not.
-  const calledOff = interrupted && st.active !== interrupted.colour ? interrupted.colour : null;
+export async function recover(ctx: DeployContext): Promise<void> {
+  const st = ctx.state;
+  for (const c of Colours) await adoptOrStop(ctx, c);
 
-  for (const c of Colours) {
-    const cs = st.colours[c];
-    const pid = cs.pid;
-    cs.pid = null;
-    const wanted =
-      cs.release !== null && c !== calledOff && (cs.status === 'active' || cs.status === 'standby' || cs.status === 'draining');
-    if (pid === null || !isAlive(pid)) {
-      if (pid !== null) ctl.note(c, `its process (pid ${pid}) did not survive the controller restart`);
-      if (!wanted) cs.status = cs.status === 'failed' ? 'failed' : 'stopped';
-      continue;
-    }
-    const info = await deploymentInfo(ctl.host, cs.port);
-    const same = info !== null && (info.pid === pid || (info.version === cs.version && (info.color === undefined || info.color === c)));
-    if (wanted && same) {
-      ctl.procs[c].adopt(pid, cs.startedAt ? Date.parse(cs.startedAt) : Date.now());
-      cs.pid = pid;
-      ctl.router.prepare(c, cs.port);
-      ctl.router.targets[c].setState('ready');
-      ctl.note(c, `adopted: pid ${pid} (v${cs.version}) was still running from the previous controller`);
-      ctl.event({ event: 'adopt', colour: c, pid, version: cs.version });
+  const d = st.data.deploy;
+  if (d !== null) {
+    if (d.phase >= 3 && st.active === d.colour) {
+      const from = d.from;
+      const warm = from !== null && ctx.procs[from].running && st.colour(from).keepUntil !== null;
+      if (warm && st.colour(from).status === 'draining') await st.move(from, 'standby');
+      const outcome = warm
+        ? `finished: ${d.colour} (v${d.version}) stays active, ${from} is kept warm until ${st.colour(from).keepUntil}`
+        : `finished: ${d.colour} (v${d.version}) stays active`;
+      await st.change({
+        deploy: null,
+        note: `the deployment of v${d.version} to ${d.colour} was interrupted in phase ${d.phase} by a controller restart and ${outcome}`,
+        event: { event: 'deploy', status: 'finished', version: d.version, colour: d.colour, phase: d.phase, afterRestart: true },
+      });
     } else {
-      const why = !wanted
-        ? c === calledOff
-          ? 'it belonged to the interrupted deployment'
-          : 'it was not meant to be running'
-        : `it does not answer as ${c} v${cs.version} on port ${cs.port}`;
-      ctl.procs[c].adopt(pid, Date.now());
-      await ctl.procs[c].stop(ctl.defaults.stopTimeoutMs);
-      ctl.note(c, `stopped pid ${pid} left by the previous controller: ${why}`);
-      ctl.event({ event: 'stop', colour: c, pid, reason: `left by the previous controller: ${why}` });
-      if (!wanted) cs.status = c === calledOff ? 'failed' : 'stopped';
+      await st.change({
+        deploy: null,
+        note: `the deployment of v${d.version} to ${d.colour} was interrupted in phase ${d.phase} by a controller restart and reverted: ${st.active ?? 'nothing'} keeps serving`,
+        event: { event: 'deploy', status: 'reverted', version: d.version, colour: d.colour, phase: d.phase, afterRestart: true },
+      });
+      if (ctx.procs[d.colour].running || st.colour(d.colour).status !== 'stopped') {
+        await ctx.stopColour(d.colour, 'it belonged to the interrupted deployment, which was reverted', 'failed');
+      }
     }
   }
 
   const active = st.active;
-  if (active) await bringBackActive(ctl, active);
-  const other = active ? otherColour(active) : null;
-  if (other) {
-    const cs = st.colours[other];
-    const keepMs = cs.keepUntil ? Date.parse(cs.keepUntil) - Date.now() : 0;
-    if (ctl.procs[other].running && keepMs > 0 && ctl.state.active === active) {
-      ctl.router.targets[other].setState('standby');
-      cs.status = 'standby';
-      ctl.keepWarm(other, keepMs);
-    } else if (ctl.procs[other].running) {
-      await ctl.stopColour(other, 'not needed after the controller restart');
-    } else if (cs.status !== 'failed') {
-      cs.status = 'stopped';
-      if (st.previous === other) st.previous = null;
+  if (active !== null) await bringBackActive(ctx, active);
+  await st.releaseRoutes(ctx.router.hello?.routes.generation ?? -1);
+
+  // After routing: the other colour is kept warm until the time decided at the switch, or stopped.
+  const other = active !== null ? otherColour(active) : null;
+  for (const c of Colours) {
+    if (c === st.active) continue;
+    const cs = st.colour(c);
+    const keepMs = cs.keepUntil !== null ? Date.parse(cs.keepUntil) - Date.now() : 0;
+    if (ctx.procs[c].running && c === other && keepMs > 0 && st.active !== null) {
+      if (cs.status === 'draining') await st.move(c, 'standby');
+      ctx.keepWarm(c);
+    } else if (ctx.procs[c].running) {
+      await ctx.stopColour(c, 'not needed after the controller restart');
+    } else if (cs.status !== 'stopped' && cs.status !== 'failed') {
+      await st.change({ colours: { [c]: { status: 'stopped', pid: null } }, ...(st.data.previous === c && { previous: null }) });
     }
   }
 }
 
-async function bringBackActive(ctl: Controller, active: Colour): Promise<void> {
-  const cs = ctl.state.colours[active];
-  if (!ctl.procs[active].running) {
-    if (!cs.release) {
-      ctl.state.active = null;
-      return;
-    }
-    try {
-      const { pid } = await ctl.startColour(active, cs.release, ctl.defaults.readyTimeoutMs);
-      ctl.note(active, `restarted by the controller (pid ${pid}) from its release: the previous process was gone`);
-      ctl.event({ event: 'restart', colour: active, version: cs.version, pid, reason: 'controller restart' });
-    } catch (err) {
-      ctl.note(active, `could not be restarted after the controller restart: ${(err as Error).message}`);
-      ctl.state.active = null;
-      return;
-    }
+/** Adopts a colour's live process if it is what the state says it is; stops it otherwise. */
+async function adoptOrStop(ctx: DeployContext, c: Colour): Promise<void> {
+  const st = ctx.state;
+  const cs = st.colour(c);
+  const pid = cs.pid;
+  if (pid === null) return;
+  if (!isAlive(pid)) {
+    await st.change({ colours: { [c]: { pid: null, note: `its process (pid ${pid}) did not survive the controller restart` } } });
+    return;
   }
-  ctl.router.switchTo(active);
-  ctl.state.active = active;
-  cs.status = 'active';
+  const info = cs.listen !== null ? await deploymentInfo(cs.listen) : null;
+  const same = info !== null && (info.pid === pid || (info.version === cs.version && (info.color === undefined || info.color === c)));
+  const wanted = cs.release !== null && (isServing(cs.status) || cs.status === 'ready' || cs.status === 'starting');
+  ctx.procs[c].adopt(pid, cs.startedAt ? Date.parse(cs.startedAt) : Date.now());
+  if (wanted && same) {
+    await st.change({
+      colours: { [c]: { note: `adopted: pid ${pid} (v${cs.version}) was still running from the previous controller` } },
+      event: { event: 'adopt', colour: c, pid, version: cs.version },
+    });
+    return;
+  }
+  const why = !wanted ? 'it was not meant to be running' : `it does not answer as ${c} v${cs.version}`;
+  await ctx.procs[c].stop(ctx.defaults.stopTimeoutMs);
+  await st.change({
+    colours: { [c]: { pid: null, note: `stopped pid ${pid} left by the previous controller: ${why}` } },
+    event: { event: 'stop', colour: c, pid, reason: `left by the previous controller: ${why}` },
+  });
+}
+
+/** The active colour's process is gone: start it again from its release (traffic first). */
+async function bringBackActive(ctx: DeployContext, active: Colour): Promise<void> {
+  const st = ctx.state;
+  if (ctx.procs[active].running) {
+    if (st.colour(active).status !== 'active') await st.move(active, 'active');
+    return;
+  }
+  const cs = st.colour(active);
+  if (cs.release === null) {
+    await st.change({ active: null, colours: { [active]: { status: 'stopped' } } });
+    return;
+  }
+  try {
+    const { pid } = await ctx.startColour(active, cs.release, ctx.defaults.readyTimeoutMs, undefined);
+    await st.move(
+      active,
+      'active',
+      { note: `restarted by the controller (pid ${pid}) from its release: the previous process was gone` },
+      {
+        event: 'restart',
+        colour: active,
+        version: cs.version,
+        pid,
+        reason: 'controller restart',
+      },
+    );
+  } catch (err) {
+    await st.change({ note: `${active} could not be restarted after the controller restart: ${(err as Error).message}` });
+  }
 }

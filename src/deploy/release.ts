@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { formatDuration } from '../duration.js';
 import type { Colour } from './defaults.js';
+import { EnvironmentHost } from './defaults.js';
+import type { Address } from './router-protocol.js';
 import type { ReleaseSpec } from './state.js';
 import type { LaunchSpec } from './supervisor.js';
 
@@ -48,7 +51,12 @@ export function checkReleaseRequest(req: ReleaseRequest): void {
  * into D/releases/VERSION, installed and built (progress goes to onLine); a directory or a
  * command is used as it is.
  */
-export async function prepareRelease(req: ReleaseRequest, deployDir: string, onLine: (line: string) => void): Promise<ReleaseSpec> {
+export async function prepareRelease(
+  req: ReleaseRequest,
+  deployDir: string,
+  onLine: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<ReleaseSpec> {
   checkReleaseRequest(req);
   const specFile = req.specFile !== undefined ? resolve(req.cwd, req.specFile) : undefined;
   if (req.command !== undefined) {
@@ -71,76 +79,99 @@ export async function prepareRelease(req: ReleaseRequest, deployDir: string, onL
   } else {
     if (!existsSync(dir)) {
       onLine(`  [INFO] Checking out ${ref} (${commit.slice(0, 12)}) into ${dir}`);
-      await run('git', ['worktree', 'add', '--detach', dir, commit], repo, onLine);
+      await run('git', ['worktree', 'add', '--detach', dir, commit], repo, onLine, signal);
     }
     onLine('  [INFO] Installing dependencies (npm ci)...');
-    await run('npm', ['ci', '--no-audit', '--no-fund'], dir, onLine);
+    await run('npm', ['ci', '--no-audit', '--no-fund'], dir, onLine, signal);
     onLine('  [INFO] Building (npm run build)...');
-    await run('npm', ['run', 'build'], dir, onLine);
+    await run('npm', ['run', 'build'], dir, onLine, signal);
   }
   return { kind: 'git', version: req.version, gitRef: ref, dir, specFile };
 }
 
-/** The command line of one colour running this release on `port`. */
-export function launchSpec(
-  release: ReleaseSpec,
-  colour: Colour,
-  port: number,
-  opts: { host: string; publicHost: string; publicPort: number; deployDir: string; drainTimeoutMs: number },
-): LaunchSpec {
+/** Where and how one colour runs a release. */
+export interface Placement {
+  /** The Unix socket our own builds listen on. */
+  socketPath: string;
+  /** The TCP port (127.0.0.1) of releases that only speak TCP. */
+  port: number;
+  deployDir: string;
+  drainTimeoutMs: number;
+  allowedHosts: string[];
+  allowedOrigins: string[];
+}
+
+/**
+ * The command line of one colour running `release`, and where it will listen: a build of this
+ * project that has `serve --socket` listens on a Unix socket in the deploy directory; an older
+ * build, or any --command server, on 127.0.0.1 and its TCP port ($PORT).
+ */
+export function launchSpec(release: ReleaseSpec, colour: Colour, where: Placement): { spec: LaunchSpec; listen: Address } {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   env.DEPLOYMENT_COLOR = colour;
-  env.PORT = String(port);
-  env.MCP_PORT = String(port);
+  env.PORT = String(where.port);
+  env.MCP_PORT = String(where.port);
   env.DEPLOYMENT_VERSION = release.version;
-  env.LLM_PRICING_TELEMETRY_DIR ??= join(resolve(opts.deployDir), 'telemetry');
+  env.LLM_PRICING_TELEMETRY_DIR ??= join(resolve(where.deployDir), 'telemetry');
+  delete env.MCP_SOCKET;
+  const tcp = { host: EnvironmentHost, port: where.port };
   if (release.kind === 'command') {
-    return {
+    const spec = {
       command: '/bin/sh',
       args: ['-c', release.command!],
       cwd: release.cwd ?? process.cwd(),
       env,
-      describe: `PORT=${port} ${release.command}`,
+      describe: `PORT=${where.port} ${release.command}`,
     };
+    return { spec, listen: tcp };
   }
   const dir = release.dir!;
   const main = join(dir, 'dist', 'cli', 'main.js');
-  // The environment checks Host/Origin against its own port; requests through the router carry the
-  // public one. A router bound beyond loopback needs its public names: DEPLOY_ALLOWED_HOSTS/ORIGINS.
-  const pub = opts.publicPort;
-  const hosts = [`127.0.0.1:${pub}`, `localhost:${pub}`, `[::1]:${pub}`];
-  const origins = [`http://127.0.0.1:${pub}`, `http://localhost:${pub}`];
-  const wildcard = opts.publicHost === '0.0.0.0' || opts.publicHost === '::';
-  if (!wildcard && !['127.0.0.1', 'localhost', '::1'].includes(opts.publicHost)) {
-    hosts.push(`${opts.publicHost}:${pub}`);
-    origins.push(`http://${opts.publicHost}:${pub}`);
+  // The environment checks Host and Origin: requests through the router carry the names clients use for the router.
+  const common = ['--allowed-hosts', where.allowedHosts.join(','), '--allowed-origins', where.allowedOrigins.join(',')];
+  if (speaksSocket(dir)) {
+    const args = [
+      main,
+      'serve',
+      '--http',
+      '--socket',
+      where.socketPath,
+      '--drain-timeout',
+      formatDuration(where.drainTimeoutMs),
+      ...common,
+    ];
+    return {
+      spec: { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --socket ${where.socketPath}` },
+      listen: { socketPath: where.socketPath },
+    };
   }
-  hosts.push(...splitEnv('DEPLOY_ALLOWED_HOSTS'));
-  origins.push(...splitEnv('DEPLOY_ALLOWED_ORIGINS'));
+  // A build from before `serve --socket` (and before durations in seconds): TCP, drain timeout in ms.
   const args = [
     main,
     'serve',
     '--http',
     '--port',
-    String(port),
+    String(where.port),
     '--host',
-    opts.host,
+    EnvironmentHost,
     '--drain-timeout',
-    String(opts.drainTimeoutMs),
-    '--allowed-hosts',
-    hosts.join(','),
-    '--allowed-origins',
-    origins.join(','),
+    String(where.drainTimeoutMs),
+    ...common,
   ];
-  return { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --port ${port}` };
+  return {
+    spec: { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --port ${where.port}` },
+    listen: tcp,
+  };
 }
 
-function splitEnv(name: string): string[] {
-  return (process.env[name] ?? '')
-    .split(',')
-    .map((v) => v.trim())
-    .filter(Boolean);
+/** Whether a build's `serve` has --socket (builds of this project before it only listen on TCP). */
+export function speaksSocket(dir: string): boolean {
+  try {
+    return readFileSync(join(dir, 'dist', 'cli', 'serve.js'), 'utf8').includes("'--socket <path>'");
+  } catch {
+    return false;
+  }
 }
 
 export function packageVersion(dir: string): string | undefined {
@@ -157,9 +188,9 @@ export function describeRelease(r: ReleaseSpec): string {
   return `directory ${r.dir}`;
 }
 
-function run(cmd: string, args: string[], cwd: string, onLine: (line: string) => void): Promise<string> {
+function run(cmd: string, args: string[], cwd: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd: isAbsolute(cwd) ? cwd : resolve(cwd), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: isAbsolute(cwd) ? cwd : resolve(cwd), stdio: ['ignore', 'pipe', 'pipe'], signal });
     let out = '';
     let tail = '';
     const onData = (c: Buffer) => {

@@ -1,9 +1,9 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.js';
+import type { ColourStatus } from './colour-lifecycle.js';
 import type { Colour } from './defaults.js';
-
-/** What a colour was doing when the state was saved. */
-export type ColourStatus = 'stopped' | 'starting' | 'ready' | 'active' | 'standby' | 'draining' | 'failed';
+import type { Address } from './router-protocol.js';
 
 /** How a release is started: enough to start it again after a controller restart. */
 export interface ReleaseSpec {
@@ -18,28 +18,37 @@ export interface ReleaseSpec {
 
 export interface ColourState {
   status: ColourStatus;
+  /** The TCP port for releases that only speak TCP (--command, or builds without `serve --socket`). */
   port: number;
+  /** Where its process listens (a Unix socket in the deploy directory, or 127.0.0.1:port); null when none was started. */
+  listen: Address | null;
   version: string | null;
   release: ReleaseSpec | null;
   pid: number | null;
   startedAt: string | null;
-  /** Until when a previous colour is kept warm for an instant rollback (ISO), if it is. */
+  /** Until when this colour is kept warm for an instant rollback (ISO): decided and saved at the switch. */
   keepUntil: string | null;
   note: string | null;
 }
 
+/** A deploy under way: what a restarted controller finishes (from the switch on) or reverts (before it). */
 export interface PendingDeploy {
   version: string;
   colour: Colour;
+  /** The colour that was active when it began (the one to drain and keep warm). */
+  from: Colour | null;
   startedAt: string;
   phase: number;
   manualPromote: boolean;
+  drainTimeoutMs: number;
+  keepPreviousMs: number;
 }
 
 export interface DeployState {
-  schema: 1;
+  schema: 2;
   updatedAt: string;
   controller: { pid: number; startedAt: string; host: string; port: number } | null;
+  router: { pid: number; managed: boolean } | null;
   active: Colour | null;
   /** The colour that was active before the last switch (the rollback target). */
   previous: Colour | null;
@@ -52,6 +61,7 @@ export function emptyState(bluePort: number, greenPort: number): DeployState {
   const colour = (port: number): ColourState => ({
     status: 'stopped',
     port,
+    listen: null,
     version: null,
     release: null,
     pid: null,
@@ -60,9 +70,10 @@ export function emptyState(bluePort: number, greenPort: number): DeployState {
     note: null,
   });
   return {
-    schema: 1,
+    schema: 2,
     updatedAt: new Date().toISOString(),
     controller: null,
+    router: null,
     active: null,
     previous: null,
     colours: { blue: colour(bluePort), green: colour(greenPort) },
@@ -75,7 +86,7 @@ export function statePath(dir: string): string {
   return join(dir, 'state.json');
 }
 
-/** Reads D/state.json; null when there is none. A corrupt file is an error (it never should be: writes are atomic). */
+/** Reads D/state.json (schema 1 files of earlier controllers are brought up to 2); null when there is none. */
 export function readState(dir: string): DeployState | null {
   let text: string;
   try {
@@ -84,38 +95,28 @@ export function readState(dir: string): DeployState | null {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
-  const parsed = JSON.parse(text) as DeployState;
-  if (parsed.schema !== 1) throw new Error(`${statePath(dir)}: unknown schema ${String(parsed.schema)}`);
-  return parsed;
+  const parsed = JSON.parse(text) as Omit<DeployState, 'schema'> & { schema: number };
+  if (parsed.schema === 1) {
+    // Schema 1 knew only TCP ports and had no router of its own.
+    for (const c of Object.values(parsed.colours)) c.listen ??= c.pid !== null ? { host: '127.0.0.1', port: c.port } : null;
+    parsed.router = null;
+    if (parsed.deploy)
+      parsed.deploy = {
+        from: parsed.active,
+        drainTimeoutMs: 30_000,
+        keepPreviousMs: 0,
+        ...(parsed.deploy as Partial<PendingDeploy>),
+      } as PendingDeploy;
+    parsed.schema = 2;
+  }
+  if (parsed.schema !== 2) throw new Error(`${statePath(dir)}: unknown schema ${String(parsed.schema)}`);
+  return parsed as DeployState;
 }
 
-/**
- * Writes the state atomically: a temp file in the same directory, fsynced, renamed over
- * state.json, then the directory fsynced so the rename itself survives a crash.
- * Synchronous on purpose: writes are rare and must not interleave.
- */
+/** Writes the state atomically (see atomic-file.ts). */
 export function writeState(dir: string, state: DeployState): void {
   state.updatedAt = new Date().toISOString();
-  const target = statePath(dir);
-  const tmp = `${target}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, JSON.stringify(state, null, 2) + '\n');
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, target);
-  fsyncDir(dirname(target));
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = openSync(dir, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  writeFileAtomic(statePath(dir), JSON.stringify(state, null, 2) + '\n');
 }
 
 export function ensureDir(dir: string): void {

@@ -1,45 +1,24 @@
-import type { Controller } from './controller.js';
+import type { StatusView } from './admin-protocol.js';
+import type { DeployContext } from './context.js';
 import type { Colour } from './defaults.js';
 import { Colours, ReadyPath } from './defaults.js';
 import { probe } from './probe.js';
 import { describeRelease } from './release.js';
+import { describeAddress } from './router-protocol.js';
+import type { RouterStatus } from './router-protocol.js';
 
-export interface ColourStatusView {
-  port: number;
-  status: string; // RUNNING | STOPPED | STARTING | FAILED
-  role: string; // active | standby | draining | ready | starting | stopped | failed
-  health: string;
-  pid: number | null;
-  version: string | null;
-  release: string | null;
-  adopted: boolean;
-  keepUntil: string | null;
-  inFlight: number;
-  sessions: number;
-  note: string | null;
-}
-
-export interface StatusView {
-  controller: { pid: number; startedAt: string; url: string; dir: string };
-  active: Colour | null;
-  previous: Colour | null;
-  colours: Record<Colour, ColourStatusView>;
-  deploy: { version: string; colour: Colour; phase: number; waitingForPromote: boolean } | null;
-  analysis: { colour: Colour; endsAt: string; requests: number; errors: number; errorRate: number } | null;
-  notes: string[];
-}
-
-/** Everything `status` shows, with a live readiness probe of each running colour. */
-export async function collectStatus(ctl: Controller): Promise<StatusView> {
-  const colours = {} as Record<Colour, ColourStatusView>;
+/** Everything `status` shows (and /deploy/api/status serves), with a live readiness probe of each running colour. */
+export async function collectStatus(ctx: DeployContext): Promise<StatusView> {
+  const st = ctx.state;
+  const traffic: RouterStatus | null = await ctx.router.call('status', {}).catch(() => null);
+  const colours = {} as StatusView['colours'];
   await Promise.all(
-    Colours.map(async (c) => {
-      const cs = ctl.state.colours[c];
-      const proc = ctl.procs[c];
-      const target = ctl.router.targets[c];
+    Colours.map(async (c: Colour) => {
+      const cs = st.colour(c);
+      const proc = ctx.procs[c];
       let health = 'Process not running';
-      if (proc.running) {
-        const r = await probe(ctl.host, cs.port, ReadyPath, 1000);
+      if (proc.running && cs.listen !== null) {
+        const r = await probe(cs.listen, ReadyPath, 1000);
         health =
           r.status === 200
             ? 'Ready (process running, /health/ready 200)'
@@ -47,32 +26,40 @@ export async function collectStatus(ctl: Controller): Promise<StatusView> {
               ? `Process running, not answering (${r.error ?? 'no answer'})`
               : `Process running, ${ReadyPath} ${r.status} ${typeof r.body === 'object' ? JSON.stringify(r.body) : ''}`.trim();
       }
-      const status = proc.running ? (cs.status === 'starting' ? 'STARTING' : 'RUNNING') : cs.status === 'failed' ? 'FAILED' : 'STOPPED';
       colours[c] = {
         port: cs.port,
-        status,
-        role: proc.running ? target.state : cs.status,
+        listen: cs.listen !== null ? describeAddress(cs.listen) : null,
+        status: proc.running ? (cs.status === 'starting' ? 'STARTING' : 'RUNNING') : cs.status === 'failed' ? 'FAILED' : 'STOPPED',
+        role: cs.status,
         health,
         pid: proc.pid,
         version: cs.version,
         release: cs.release ? describeRelease(cs.release) : null,
         adopted: proc.adopted,
         keepUntil: proc.running ? cs.keepUntil : null,
-        inFlight: target.inFlight.size,
-        sessions: target.sessions,
+        inFlight: traffic?.colours[c].inFlight ?? 0,
+        sessions: traffic?.colours[c].sessions ?? 0,
         note: cs.note,
       };
     }),
   );
-  const a = ctl.analysis;
+  const a = ctx.analysis;
   const v = a?.active ? a.current() : null;
-  const d = ctl.state.deploy;
+  const d = st.data.deploy;
+  const hello = ctx.router.hello;
   return {
-    controller: { pid: process.pid, startedAt: ctl.startedAt.toISOString(), url: ctl.publicUrl, dir: ctl.dir },
-    active: ctl.state.active,
-    previous: ctl.state.previous,
+    controller: { pid: process.pid, startedAt: ctx.startedAt.toISOString(), url: ctx.publicUrl, dir: ctx.dir },
+    router: {
+      pid: hello?.pid ?? null,
+      port: hello?.listen.port ?? null,
+      managed: hello?.managed ?? false,
+      answering: traffic !== null,
+      generation: traffic?.generation ?? null,
+    },
+    active: st.active,
+    previous: st.data.previous,
     colours,
-    deploy: d ? { version: d.version, colour: d.colour, phase: d.phase, waitingForPromote: ctl.pending !== null } : null,
+    deploy: d ? { version: d.version, colour: d.colour, phase: d.phase, waitingForPromote: ctx.pending !== null } : null,
     analysis:
       a?.active && v
         ? {
@@ -83,41 +70,6 @@ export async function collectStatus(ctl: Controller): Promise<StatusView> {
             errorRate: v.errorRate,
           }
         : null,
-    notes: ctl.state.notes,
+    notes: st.data.notes,
   };
-}
-
-/** The guide's status layout, plus what we know beyond it. */
-export function formatStatus(s: StatusView): string {
-  const lines: string[] = [];
-  for (const c of Colours) {
-    const v = s.colours[c];
-    lines.push(`${c === 'blue' ? 'Blue' : 'Green'} Environment (Port ${v.port}):`);
-    lines.push(`  Status: ${v.status}`);
-    lines.push(`  Health: ${v.health}`);
-    lines.push(`  Process: ${v.pid ?? 'None'}${v.adopted ? ' (adopted from a previous controller)' : ''}`);
-    if (v.version) lines.push(`  Version: ${v.version}`);
-    if (v.release) lines.push(`  Release: ${v.release}`);
-    if (v.status === 'RUNNING')
-      lines.push(`  Role: ${v.role}${v.keepUntil && v.role !== 'active' ? ` (warm for rollback until ${v.keepUntil})` : ''}`);
-    if (v.status === 'RUNNING') lines.push(`  Traffic: ${v.inFlight} in flight, ${v.sessions} MCP sessions`);
-    if (v.note) lines.push(`  Note: ${v.note}`);
-    lines.push('');
-  }
-  lines.push(`Active Environment: ${s.active ? s.active.toUpperCase() : 'NONE'}`);
-  lines.push(`Router: ${s.controller.url} (controller pid ${s.controller.pid})`);
-  if (s.deploy) {
-    lines.push(
-      s.deploy.waitingForPromote
-        ? `Deployment: v${s.deploy.version} on ${s.deploy.colour.toUpperCase()} validated, waiting for promote/abort`
-        : `Deployment: v${s.deploy.version} to ${s.deploy.colour.toUpperCase()} in progress (phase ${s.deploy.phase})`,
-    );
-  }
-  if (s.analysis) {
-    lines.push(
-      `Analysis: watching ${s.analysis.colour.toUpperCase()} until ${s.analysis.endsAt} (${s.analysis.errors} errors in ${s.analysis.requests} requests)`,
-    );
-  }
-  for (const n of s.notes.slice(-5)) lines.push(`Note: ${n}`);
-  return lines.join('\n');
 }

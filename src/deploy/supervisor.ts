@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import type { Colour } from './defaults.js';
@@ -98,12 +98,23 @@ export class ColourProcess extends EventEmitter {
     this.poller.unref();
   }
 
+  /** Lets go of the process without stopping it (the controller detaches; the next one adopts it). */
+  release(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    this.child?.removeAllListeners('exit');
+    this.child?.unref();
+  }
+
   /** SIGTERM to the process group, SIGKILL after `timeoutMs`; resolves once it has exited. */
   async stop(timeoutMs: number): Promise<ExitInfo | null> {
     const pid = this.pid;
     if (pid === null) return null;
     this.stopping = true;
     const exited = this.waitExit();
+    // An adopted process is watched by an unref'd poller: while a stop waits on it, the poller must keep
+    // the event loop alive (else a controller whose sockets are closed exits before its colours have).
+    this.poller?.ref();
     signalGroup(pid, 'SIGTERM');
     const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs).unref());
     if ((await Promise.race([exited.then(() => 'exited' as const), timer])) === 'timeout') {
@@ -156,6 +167,21 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
       // already gone
     }
   }
+}
+
+/** Resolves when nothing answers on the Unix socket `path` (a file left by a dead process is removed); rejects otherwise. */
+export function assertSocketFree(path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = net.connect(path);
+    c.once('connect', () => {
+      c.destroy();
+      reject(new Error(`the socket ${path} is in use by another server`));
+    });
+    c.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') rmSync(path, { force: true });
+      resolve();
+    });
+  });
 }
 
 /** Resolves when nothing listens on host:port (so a child can bind it); rejects with a clear message otherwise. */

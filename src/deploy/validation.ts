@@ -1,5 +1,6 @@
 // Phase 2's view of the checks (src/check): the quick suite against one colour, and the
-// canonical answers of two colours compared. Kept in one place so the deploy flow reads simply.
+// canonical answers of two colours compared. Both reach the colours through the router's
+// preview (the headers say which colour), so phase 2 sees what clients will see.
 import { runValidation } from '../check/validate/run.js';
 import { collectCanonicalAnswers, diffAnswers } from '../check/validate/canonical.js';
 
@@ -11,7 +12,14 @@ export interface QuickValidation {
 
 export async function validateColour(
   url: string,
-  opts: { expectVersion: string; specFile?: string; timeoutMs: number; maxAvgMs?: number; maxMaxMs?: number },
+  opts: {
+    expectVersion: string;
+    specFile?: string;
+    timeoutMs: number;
+    maxAvgMs?: number;
+    maxMaxMs?: number;
+    headers: Record<string, string>;
+  },
   onLine: (line: string) => void,
 ): Promise<QuickValidation> {
   const result = await runValidation(
@@ -23,6 +31,7 @@ export async function validateColour(
       timeoutMs: opts.timeoutMs,
       maxAvgMs: opts.maxAvgMs,
       maxMaxMs: opts.maxMaxMs,
+      headers: opts.headers,
     },
     onLine,
   );
@@ -36,10 +45,11 @@ export async function validateColour(
 }
 
 /** Lines saying how the canonical answers changed from `before` to `after` (empty: unchanged). */
-export async function compareAnswers(beforeUrl: string, afterUrl: string, specFile?: string): Promise<string[]> {
-  const [before, after] = await Promise.all([
-    collectCanonicalAnswers({ url: beforeUrl }, specFile),
-    collectCanonicalAnswers({ url: afterUrl }, specFile),
-  ]);
-  return diffAnswers(before, after);
+export async function compareAnswers(
+  before: { url: string; headers: Record<string, string> },
+  after: { url: string; headers: Record<string, string> },
+  specFile?: string,
+): Promise<string[]> {
+  const [a, b] = await Promise.all([collectCanonicalAnswers(before, specFile), collectCanonicalAnswers(after, specFile)]);
+  return diffAnswers(a, b);
 }

@@ -1,3 +1,5 @@
+import { unlinkSync } from 'node:fs';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { HttpApp } from './app.js';
 
@@ -11,6 +13,8 @@ export interface RunningHttpServer {
 export interface ServeOptions {
   port: number;
   host: string;
+  /** A Unix socket path to listen on instead of host:port. */
+  socketPath?: string;
   drainTimeoutMs: number;
   /** Runs last in close(), e.g. to flush telemetry. */
   onClosed?: () => Promise<void>;
@@ -30,15 +34,20 @@ export class ListenError extends Error {
 export async function serve(http: HttpApp, opts: ServeOptions): Promise<RunningHttpServer> {
   const { app, gate, registry, logger } = http;
   try {
-    await app.listen({ port: opts.port, host: opts.host });
+    if (opts.socketPath !== undefined) {
+      await removeStaleSocket(opts.socketPath);
+      await app.listen({ path: opts.socketPath });
+    } else await app.listen({ port: opts.port, host: opts.host });
   } catch (err) {
     await http.dispose();
     throw listenError(err, opts);
   }
-  const port = (app.server.address() as AddressInfo).port;
+  // A Unix socket has no port: only the allowed hosts (the router's public names) pass the Host check.
+  const port = opts.socketPath !== undefined ? 0 : (app.server.address() as AddressInfo).port;
   http.guard.setPort(port);
   gate.markReady();
-  const url = `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
+  const url =
+    opts.socketPath !== undefined ? `unix:${opts.socketPath}` : `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`;
   logger.info({ url, mcp: `${url}/mcp` }, 'listening');
 
   let closing: Promise<void> | undefined;
@@ -78,8 +87,33 @@ export async function serve(http: HttpApp, opts: ServeOptions): Promise<RunningH
   };
 }
 
-function listenError(err: unknown, opts: { port: number; host: string }): Error {
+/** A socket file left by a process that died is removed; one that still answers is someone else's (EADDRINUSE follows). */
+function removeStaleSocket(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve();
+    });
+    probe.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') {
+        try {
+          unlinkSync(path);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      resolve();
+    });
+  });
+}
+
+function listenError(err: unknown, opts: { port: number; host: string; socketPath?: string }): Error {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (opts.socketPath !== undefined) {
+    if (code === 'EADDRINUSE') return new ListenError(`the Unix socket ${opts.socketPath} is in use by another server`);
+    return new ListenError(`cannot listen on ${opts.socketPath}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   if (code === 'EADDRINUSE') {
     return new ListenError(
       `port ${opts.port} on ${opts.host} is already in use; stop what is listening there or choose another port (--port or MCP_PORT)`,

@@ -11,6 +11,8 @@ import type { Logger } from 'pino';
 export interface StartHttpServerOptions {
   port: number;
   host: string;
+  /** Listen on this Unix socket instead of host:port (behind the deploy router). */
+  socketPath?: string;
   telemetryDir?: string;
   drainTimeoutMs: number;
   allowedHosts: string[];
@@ -49,6 +51,7 @@ export async function startHttpServer(opts: StartHttpServerOptions): Promise<Run
     running = await serve(http, {
       port: opts.port,
       host: opts.host,
+      socketPath: opts.socketPath,
       drainTimeoutMs: opts.drainTimeoutMs,
       onClosed: () => ctx.telemetry.close(),
     });

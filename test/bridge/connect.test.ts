@@ -88,8 +88,10 @@ describe('connect (stdio bridge)', () => {
     }
   });
 
-  it('answers a JSON-RPC error when the endpoint stays down past the reconnect window', async () => {
-    const { client, transport } = bridgeClient('600ms');
+  it('answers a JSON-RPC error when the endpoint stays down past the reconnect window, backing off with one log line per change', async () => {
+    const { client, transport } = bridgeClient('2s');
+    let log = '';
+    transport.stderr?.on('data', (c: Buffer) => (log += c.toString()));
     await client.connect(transport);
     try {
       await stopServer(server);
@@ -98,6 +100,15 @@ describe('connect (stdio bridge)', () => {
       server = await startServer();
       const again = await client.callTool(estimate);
       expect((again.structuredContent as { total_cost: number }).total_cost).toBe(0.27);
+      // stderr and stdout are separate pipes: the last line may come after the answer.
+      for (let i = 0; i < 100 && !log.includes('upstream reachable again'); i++) await new Promise((r) => setTimeout(r, 50));
+      const lines = log.split('\n').filter(Boolean);
+      // Several tries with growing waits, but one line when it went down and one when it came back.
+      expect(lines.filter((l) => l.includes('upstream unreachable'))).toHaveLength(1);
+      const gaveUp = lines.find((l) => l.includes('could not deliver'));
+      expect(Number(/after (\d+) attempts/.exec(gaveUp ?? '')?.[1])).toBeGreaterThanOrEqual(3);
+      expect(lines.filter((l) => l.includes('upstream reachable again'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('upstream error')).length).toBeLessThanOrEqual(1); // the transport's own errors: once
     } finally {
       await client.close();
     }

@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { Analysis } from '../../src/deploy/analysis.js';
 import type { AnalysisVerdict } from '../../src/deploy/analysis.js';
-import { Target } from '../../src/deploy/target.js';
+import { Target } from '../../src/deploy/router/target.js';
 
-// The post-switch watch reads a target's cumulative counts; here the counts are moved by hand
-// the way the router moves them, and the verdicts are checked.
+// The post-switch watch reads a colour's cumulative counts from the router; here a router Target's
+// counts are moved by hand the way the router moves them (read the way the controller reads them
+// over the control socket), and the verdicts are checked.
 function watch(opts: Partial<ConstructorParameters<typeof Analysis>[1]> = {}) {
-  const target = new Target('green', '127.0.0.1', 1);
+  const target = new Target('green');
   target.counts.requests = 1000; // before the switch: not part of the window
   target.counts.serverErrors = 900;
+  const source = {
+    colour: 'green' as const,
+    counts: () => Promise.resolve({ ...target.counts }),
+    inspect: (on: boolean) => {
+      target.inspectBodies = on;
+      return Promise.resolve();
+    },
+  };
   const verdicts: AnalysisVerdict[] = [];
-  const a = new Analysis(target, { windowMs: 60_000, maxErrorRate: 0.1, minRequests: 20, tickMs: 10, ...opts }, (v) => verdicts.push(v));
+  const a = new Analysis(source, { windowMs: 60_000, maxErrorRate: 0.1, minRequests: 20, tickMs: 10, ...opts }, (v) => verdicts.push(v));
   return { target, a, verdicts };
 }
 const tick = () => new Promise((r) => setTimeout(r, 40));

@@ -12,6 +12,7 @@ import {
   cleanupTemps,
   cli,
   ensureBuilt,
+  fixtureCommand,
   freePorts,
   killLeftovers,
   makeGitRepo,
@@ -42,7 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (ctl) {
-    await ctl.stop('SIGTERM');
+    await ctl.shutdown();
     killLeftovers(ctl.dir);
   }
   cleanupTemps();
@@ -133,7 +134,7 @@ describe('blue-green deploy through the controller', () => {
     expect(phases.map((e) => e.phase)).toEqual([1, 2, 3, 4, 5]);
     const text = await cli(['status', '--dir', ctl.dir]);
     expect(text.stdout).toContain('Active Environment: GREEN');
-    expect(text.stdout).toMatch(/Green Environment \(Port \d+\):\n {2}Status: RUNNING/);
+    expect(text.stdout).toMatch(/Green Environment \(Socket .*green\.sock\):\n {2}Status: RUNNING/);
   }, 90_000);
 
   it('rolls back to the warm v1 in under a second with zero failed requests under load', async () => {
@@ -187,18 +188,25 @@ describe('blue-green deploy through the controller', () => {
     expect(s.colours.green!.status).toBe('STOPPED');
   }, 60_000);
 
-  it('fails cleanly on a missing release and on a port in use, changing nothing', async () => {
+  it('fails cleanly on a missing release, on a socket in use and on a port in use, changing nothing', async () => {
     const missing = await cli(['deploy', '--dir', ctl.dir, '--version', '9.9.9', '--from', '/nonexistent/release']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/release not found/);
-    const blocker = net.createServer();
-    await new Promise<void>((r) => blocker.listen(ctl.greenPort, '127.0.0.1', () => r()));
+    // Our builds listen on D/<colour>.sock; a --command release on its TCP port.
+    const sockBlocker = net.createServer();
+    await new Promise<void>((r) => sockBlocker.listen(join(ctl.dir, 'green.sock'), () => r()));
+    const portBlocker = net.createServer();
+    await new Promise<void>((r) => portBlocker.listen(ctl.greenPort, '127.0.0.1', () => r()));
     try {
       const busy = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--from', releases['2.0.0']!]);
       expect(busy.code).toBe(1);
-      expect(busy.stdout + busy.stderr).toMatch(new RegExp(`port ${ctl.greenPort} is in use`));
+      expect(busy.stdout + busy.stderr).toMatch(/green\.sock is in use by another server/);
+      const busyPort = await cli(['deploy', '--dir', ctl.dir, '--version', '2.0.0', '--command', fixtureCommand('ok', '2.0.0')]);
+      expect(busyPort.code).toBe(1);
+      expect(busyPort.stdout + busyPort.stderr).toMatch(new RegExp(`port ${ctl.greenPort} is in use`));
     } finally {
-      blocker.close();
+      sockBlocker.close();
+      portBlocker.close();
     }
     const s = await status();
     expect(s.active).toBe('blue');

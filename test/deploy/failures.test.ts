@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (ctl) {
-    await ctl.stop('SIGTERM');
+    await ctl.shutdown();
     killLeftovers(ctl.dir);
   }
   cleanupTemps();

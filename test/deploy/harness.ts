@@ -7,6 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { adminCall } from '../../src/deploy/admin-client.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -115,7 +116,10 @@ export interface RunningController {
   child: ChildProcess;
   stderr: () => string;
   url: string;
+  /** Sends a signal (SIGTERM: the controller alone stops; SIGKILL: killed) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Stops everything through the `shutdown` verb: environments, the router, the controller. */
+  shutdown(): Promise<number | null>;
 }
 
 export async function startController(
@@ -142,12 +146,16 @@ export async function startController(
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  // Ready once its admin socket answers (after recovery): asked in-process, not by a CLI process per try.
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const r = await cli(['status', '--dir', dir, '--json'], { quiet: true });
-    if (r.code === 0) break;
+    const up = await adminCall(dir, 'ping', {}).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) break;
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`controller did not start: ${err}`);
-    await sleep(100);
+    await sleep(50);
   }
   return {
     dir,
@@ -158,6 +166,13 @@ export async function startController(
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       // A graceful stop that hangs must not hang the test run: SIGKILL after 20 s.
+      const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      const code = await exited;
+      clearTimeout(hard);
+      return code;
+    },
+    shutdown: async () => {
+      if (child.exitCode === null && child.signalCode === null) await cli(['shutdown', '--dir', dir], { quiet: true });
       const hard = setTimeout(() => child.kill('SIGKILL'), 20_000);
       const code = await exited;
       clearTimeout(hard);
@@ -271,13 +286,16 @@ export function readJsonLines(file: string): Array<Record<string, unknown>> {
 }
 
 /**
- * Kills every colour process a test controller started under `dir` that is still running:
- * the pids come from deployment.log's start events (a controller killed by SIGKILL never
- * stops its children: that is what adoption is for), checked against /proc before the kill.
+ * Kills every colour process and router a test controller started under `dir` that is still
+ * running: the pids come from deployment.log (a controller killed by SIGKILL never stops its
+ * children or the router: that is what adoption is for), checked against /proc before the kill.
  */
 export function killLeftovers(dir: string): void {
   const pids = new Set<number>();
-  for (const e of readJsonLines(join(dir, 'deployment.log'))) if (e.event === 'start' && typeof e.pid === 'number') pids.add(e.pid);
+  for (const e of readJsonLines(join(dir, 'deployment.log'))) {
+    if (e.event === 'start' && typeof e.pid === 'number') pids.add(e.pid);
+    if (e.event === 'controller' && typeof e.router === 'number') pids.add(e.router); // the router it started or found
+  }
   for (const pid of pids) {
     let cmdline: string;
     try {
@@ -313,7 +331,7 @@ export function controllerFixture(prefix: string, versions: string[]): Controlle
     fx.dir = tempDir(prefix);
   }, 60_000);
   afterAll(async () => {
-    if (fx.ctl) await fx.ctl.stop('SIGTERM');
+    if (fx.ctl) await fx.ctl.shutdown();
     killLeftovers(fx.dir);
     cleanupTemps();
   });

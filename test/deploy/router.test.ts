@@ -1,7 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Router } from '../../src/deploy/router.js';
+import { Router } from '../../src/deploy/router/router.js';
+import type { RouteState, RouteTable } from '../../src/deploy/router-protocol.js';
+import { emptyRouteTable } from '../../src/deploy/router-protocol.js';
 
 // Real node:http backends stand in for the two colours: the router is tested on real sockets.
 interface Backend {
@@ -69,11 +71,36 @@ async function backend(name: string, port = 0): Promise<Backend> {
   return b;
 }
 
-async function router(bluePort: number, greenPort: number, extra: Partial<ConstructorParameters<typeof Router>[0]> = {}): Promise<Router> {
-  const r = new Router({ host: '127.0.0.1', port: 0, bluePort, greenPort, ...extra });
-  await r.listen();
-  started.push(r);
+const defaultLimits = {
+  bodyLimitBytes: 4 * 1024 * 1024,
+  headerTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  upstreamTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 5_000,
+  maxRetries: 2,
+};
+
+/** A router on a free port (or `port`) whose colours live on the given TCP ports, nothing active yet. */
+async function router(bluePort: number, greenPort: number, extra: Partial<typeof defaultLimits> & { port?: number } = {}): Promise<Router> {
+  const r = new Router({ ...defaultLimits, ...extra });
+  ports.set(r, { blue: bluePort, green: greenPort });
+  await r.listen('127.0.0.1', extra.port ?? 0);
+  started.push({ close: () => r.close(100) });
   return r;
+}
+
+const ports = new Map<Router, { blue: number; green: number }>();
+
+/** What the controller would push: each colour's state, and the active one. */
+function routes(r: Router, states: { blue?: RouteState; green?: RouteState }, active: 'blue' | 'green' | null): void {
+  const t: RouteTable = emptyRouteTable();
+  t.generation = r.table.generation + 1;
+  t.active = active;
+  for (const c of ['blue', 'green'] as const) {
+    const state = states[c] ?? r.targets[c].state;
+    t.colours[c] = { state, address: state === 'stopped' ? null : { host: '127.0.0.1', port: ports.get(r)![c] }, version: null };
+  }
+  r.apply(t);
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -100,12 +127,6 @@ function call(
   });
 }
 
-function ready(r: Router, colour: 'blue' | 'green'): void {
-  const t = r.targets[colour];
-  if (t.state === 'stopped') t.setState('starting');
-  t.setState('ready');
-}
-
 describe('router', () => {
   it('answers 503 with a JSON body when nothing is active', async () => {
     const r = await router(1, 2);
@@ -121,14 +142,11 @@ describe('router', () => {
     const blue = await backend('blue');
     const green = await backend('green');
     const r = await router(blue.port, green.port);
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const a = await call(r.port, '/pricing?x=1', { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } });
     expect(a.json).toMatchObject({ backend: 'blue', url: '/pricing?x=1', body: '{"a":1}', xff: '127.0.0.1' });
-    ready(r, 'green');
-    const sw = r.switchTo('green');
-    expect(sw).toMatchObject({ from: 'blue', to: 'green' });
-    expect(r.targets.blue.state).toBe('standby');
+    routes(r, { blue: 'standby', green: 'active' }, 'green');
+    expect(r.status()).toMatchObject({ active: 'green', colours: { blue: { state: 'standby' } } });
     expect((await call(r.port, '/x')).json.backend).toBe('green');
   });
 
@@ -136,11 +154,10 @@ describe('router', () => {
     const blue = await backend('blue');
     const green = await backend('green');
     const r = await router(blue.port, green.port);
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const refused = await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } });
     expect(refused.status).toBe(503);
-    ready(r, 'green');
+    routes(r, { green: 'ready' }, 'blue');
     const previewed = await call(r.port, '/x', { headers: { 'x-deployment-color': 'green' } });
     expect(previewed.json.backend).toBe('green');
     expect(previewed.headers['x-deployment-color']).toBe('green');
@@ -152,24 +169,23 @@ describe('router', () => {
     const blue = await backend('blue');
     const green = await backend('green');
     const r = await router(blue.port, green.port);
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const init = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
     const sid = init.headers['mcp-session-id'] as string;
     // The client sees the upstream's id with the colour in front; the upstream never sees the prefix.
     expect(sid).toMatch(/^b\.blue-/);
-    expect(r.sessionCount('blue')).toBe(1);
-    ready(r, 'green');
-    r.switchTo('green');
+    expect(r.status().colours.blue.sessions).toBe(1);
+    routes(r, { blue: 'draining', green: 'active' }, 'green');
     const onSession = await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } });
     expect(onSession.json).toMatchObject({ backend: 'blue', sid: sid.slice(2) });
     expect(onSession.headers['mcp-session-id']).toBeUndefined();
     const fresh = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
     expect(fresh.headers['mcp-session-id']).toMatch(/^g\.green-/);
-    expect(r.sessionCount('green')).toBe(1);
+    expect(r.status().colours.green.sessions).toBe(1);
     await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': sid } });
-    expect(r.sessionCount('blue')).toBe(0);
+    expect(r.status().colours.blue.sessions).toBe(0);
     // Once blue is out of routing, its ids go to the active colour, which does not know them.
+    routes(r, { blue: 'stopped' }, 'green');
     await r.detach('blue', 100);
     expect((await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } })).status).toBe(404);
   });
@@ -178,19 +194,14 @@ describe('router', () => {
     const blue = await backend('blue');
     const green = await backend('green');
     const before = await router(blue.port, green.port);
-    ready(before, 'blue');
-    before.switchTo('blue');
+    routes(before, { blue: 'active' }, 'blue');
     const sid = (await call(before.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
-    ready(before, 'green');
-    before.switchTo('green');
-    await before.close();
+    routes(before, { blue: 'standby', green: 'active' }, 'green');
+    await before.close(100);
     // A new router on the same port knows nothing of the old one's sessions: green active, blue kept warm.
     const after = await router(blue.port, green.port, { port: before.port });
-    ready(after, 'blue');
-    ready(after, 'green');
-    after.switchTo('blue');
-    after.switchTo('green');
-    expect(after.sessionCount('blue')).toBe(0);
+    routes(after, { blue: 'standby', green: 'active' }, 'green');
+    expect(after.status().colours.blue.sessions).toBe(0);
     const res = await call(after.port, '/mcp', {
       method: 'POST',
       body: '{"after":"restart"}',
@@ -200,7 +211,7 @@ describe('router', () => {
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ backend: 'blue', sid: sid.slice(2), body: '{"after":"restart"}' });
     // Seen again, the session counts for blue (a drain of blue waits for it).
-    expect(after.sessionCount('blue')).toBe(1);
+    expect(after.status().colours.blue.sessions).toBe(1);
     expect((await call(after.port, '/x', { fresh: true })).json.backend).toBe('green');
   });
 
@@ -208,12 +219,10 @@ describe('router', () => {
     const blue = await backend('blue');
     const green = await backend('green');
     const r = await router(blue.port, green.port);
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const init = await call(r.port, '/mcp', { method: 'POST', body: '{}' });
     const sid = init.headers['mcp-session-id'] as string;
-    ready(r, 'green');
-    r.switchTo('green');
+    routes(r, { blue: 'standby', green: 'active' }, 'green');
     await blue.close(); // blue dies with the session still mapped to it
     const res = await call(r.port, '/mcp', { method: 'POST', body: '{"retry":true}', headers: { 'mcp-session-id': sid } });
     // Green answered (404: it does not know blue's session), not a 502 from the router.
@@ -227,8 +236,7 @@ describe('router', () => {
   it('passes SSE through unbuffered', async () => {
     const blue = await backend('blue');
     const r = await router(blue.port, 1);
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const firstAt = await new Promise<{ first: number; end: number; text: string }>((resolve, reject) => {
       const t0 = Date.now();
       http
@@ -266,13 +274,13 @@ describe('router', () => {
     }
     const green = await backend('green');
     const r = await router((resetting.address() as AddressInfo).port, green.port, { upstreamTimeoutMs: 300 });
-    ready(r, 'blue');
-    ready(r, 'green');
-    r.switchTo('green');
+    routes(r, { blue: 'standby', green: 'active' }, 'green');
     const res = await call(r.port, '/x', { method: 'POST', body: '{"a":1}', headers: { 'x-deployment-color': 'blue' } });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ backend: 'green', body: '{"a":1}' });
-    r.targets.blue.port = (silent.address() as AddressInfo).port;
+    ports.get(r)!.blue = (silent.address() as AddressInfo).port;
+    routes(r, { blue: 'starting' }, 'green');
+    routes(r, { blue: 'standby' }, 'green');
     const timedOut = await call(r.port, '/x', { headers: { 'x-deployment-color': 'blue' } });
     expect(timedOut.status).toBe(504);
     expect(timedOut.json.error).toBe('gateway_timeout');
@@ -281,8 +289,7 @@ describe('router', () => {
   it('rejects bodies over the limit with 413', async () => {
     const blue = await backend('blue');
     const r = await router(blue.port, 1, { bodyLimitBytes: 100 });
-    ready(r, 'blue');
-    r.switchTo('blue');
+    routes(r, { blue: 'active' }, 'blue');
     const res = await call(r.port, '/x', { method: 'POST', body: 'x'.repeat(500) });
     expect(res.status).toBe(413);
   });
@@ -291,9 +298,7 @@ describe('router', () => {
     const blue = await backend('blue');
     let green = await backend('green');
     const r = await router(blue.port, green.port);
-    ready(r, 'blue');
-    r.switchTo('blue');
-    ready(r, 'green');
+    routes(r, { blue: 'active', green: 'ready' }, 'blue');
     let stop = false;
     const failures: string[] = [];
     const seen = { blue: 0, green: 0 } as Record<string, number>;
@@ -313,16 +318,18 @@ describe('router', () => {
       await new Promise((res) => setTimeout(res, 150));
       const to = round % 2 === 0 ? 'green' : 'blue';
       const from = to === 'green' ? 'blue' : 'green';
-      r.switchTo(to);
+      routes(r, { [to]: 'active', [from]: 'draining' }, to);
       if (from === 'green') {
         // Stop green for real after the router drained it, then bring it back on a new port.
         await r.drain('green', 300); // its sessions never end: the timeout bounds the wait
+        routes(r, { green: 'stopped' }, to);
         await r.detach('green', 2000);
         await green.close();
         green = await backend('green');
-        r.prepare('green', green.port);
-        r.targets.green.setState('ready');
-      }
+        ports.get(r)!.green = green.port;
+        routes(r, { green: 'starting' }, to);
+        routes(r, { green: 'ready' }, to);
+      } else routes(r, { [from]: 'standby' }, to);
     }
     stop = true;
     await Promise.all(workers);

@@ -1,15 +1,50 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { cli, controllerFixture, startController } from './harness.js';
 
 // Session affinity lives in the session id the client holds (b.<id> / g.<id>), not in the
 // controller's memory: a session opened on v1 keeps reaching v1 after the controller is
 // killed and a new one adopts the running environments.
+/** A tools/call on a fresh connection with the session's id; which colour answered. */
+function rawCall(port: number, session: string): Promise<{ status: number; colour: string | undefined }> {
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 9,
+    method: 'tools/call',
+    params: { name: 'get_all_pricing', arguments: { limit: 1 } },
+  });
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mcp',
+        method: 'POST',
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': '2025-06-18',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, colour: res.headers['x-deployment-color'] as string | undefined }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const fx = controllerFixture('deploy-session-restart-', ['1.0.0', '2.0.0']);
 
-describe('session affinity across a controller restart', () => {
-  it('keeps an MCP session opened on the old colour working after the controller is killed and restarted', async () => {
+describe('session affinity across controller and router restarts', () => {
+  it('keeps an MCP session opened on the old colour working after the controller, then the router, is killed and restarted', async () => {
     const env = { DEPLOY_ANALYSIS_WINDOW: '0', DEPLOY_SESSION_IDLE: '200ms' };
     fx.ctl = await startController(fx.dir, fx.ports, env);
     const first = await cli(['deploy', '--dir', fx.dir, '--version', '1.0.0', '--from', fx.releases['1.0.0']!]);
@@ -47,7 +82,27 @@ describe('session affinity across a controller restart', () => {
     // New clients get v2.
     const info = (await (await fetch(`http://127.0.0.1:${fx.ports.port}/deployment/info`)).json()) as { version: string };
     expect(info.version).toBe('2.0.0');
-    await transport.terminateSession();
+
+    // The router itself is killed: the controller's watch starts it again (it started it), and the new
+    // router serves the saved routes from its first moment: the session still reaches blue, new clients v2.
+    const routerPid = (JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { router: { pid: number } } }).data
+      .router.pid;
+    process.kill(routerPid, 'SIGKILL');
+    let back: { pid: number; answering: boolean } | undefined;
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      back = (
+        JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { router: { pid: number; answering: boolean } } }
+      ).data.router;
+      if (back.answering && back.pid !== routerPid) break;
+    }
+    expect(back).toMatchObject({ answering: true });
+    expect(back!.pid).not.toBe(routerPid);
+    const call = await rawCall(fx.ports.port, transport.sessionId!);
+    expect(call).toMatchObject({ status: 200, colour: 'blue' });
+    const info2 = (await (await fetch(`http://127.0.0.1:${fx.ports.port}/deployment/info`)).json()) as { version: string };
+    expect(info2.version).toBe('2.0.0');
+    await transport.terminateSession().catch(() => undefined); // its keep-alive socket died with the old router
     await client.close();
   }, 90_000);
 });

@@ -2,7 +2,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Router } from '../../src/deploy/router.js';
+import { Router } from '../../src/deploy/router/router.js';
+import { emptyRouteTable } from '../../src/deploy/router-protocol.js';
 
 // The router's own HTTP/1.1 client against upstreams that answer in the less common shapes:
 // chunked bodies split at awkward places, interim 1xx answers, close-delimited bodies,
@@ -61,18 +62,33 @@ async function rawUpstream(
 }
 
 async function routerTo(port: number): Promise<Router> {
-  const r = new Router({ host: '127.0.0.1', port: 0, bluePort: port, greenPort: 1 });
-  await r.listen();
-  started.push(r);
-  r.targets.blue.setState('starting');
-  r.targets.blue.setState('ready');
-  r.switchTo('blue');
+  const r = new Router({
+    bodyLimitBytes: 1 << 20,
+    headerTimeoutMs: 10_000,
+    requestTimeoutMs: 10_000,
+    upstreamTimeoutMs: 10_000,
+    keepAliveTimeoutMs: 5_000,
+    maxRetries: 2,
+  });
+  await r.listen('127.0.0.1', 0);
+  started.push({ close: () => r.close(100) });
+  const table = emptyRouteTable();
+  table.active = 'blue';
+  table.colours.blue = { state: 'active', address: { host: '127.0.0.1', port }, version: null };
+  r.apply(table);
   return r;
 }
 
+// One client connection for all requests of a test: the router gives it one upstream socket.
+let agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+afterEach(() => {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+});
+
 function get(port: number, path: string, method = 'GET'): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method, agent: false }, (res) => {
+    const req = http.request({ host: '127.0.0.1', port, path, method, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -122,7 +138,7 @@ describe('router upstream client', () => {
     expect((await get(r.port, '/after')).status).toBe(404);
   });
 
-  it('streams a large body byte for byte and reuses one keep-alive socket for sequential requests', async () => {
+  it('streams a large body byte for byte and reuses one upstream socket for the requests of one client connection', async () => {
     const big = Buffer.alloc(3 * 1024 * 1024);
     for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
     let connections = 0;
@@ -145,7 +161,7 @@ describe('router upstream client', () => {
     expect(res.body.equals(big)).toBe(true);
     for (let i = 0; i < 5; i++) expect((await get(r.port, '/small')).body.toString()).toBe('{"ok":true}');
     expect(connections).toBe(1);
-    expect(r.targets.blue.openSockets).toBe(1);
+    expect(r.status().colours.blue.sockets).toBe(1);
   });
 
   it('opens a fresh socket when the upstream closed an idle keep-alive one', async () => {
@@ -154,7 +170,7 @@ describe('router upstream client', () => {
     const r = await routerTo(up.port);
     expect((await get(r.port, '/a')).body.toString()).toBe('ok');
     await new Promise((res) => setTimeout(res, 100));
-    expect(r.targets.blue.openSockets).toBe(0);
+    expect(r.status().colours.blue.sockets).toBe(0);
     expect((await get(r.port, '/b')).body.toString()).toBe('ok');
     expect(up.connections).toBe(2);
   });

@@ -66,7 +66,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 
 describe('llm-pricing-mcp serve --http', () => {
   it('serves health and deployment info with its colour, and drains on SIGTERM while a call is in flight', async () => {
-    const s = await startServe(['--drain-timeout', '8000'], { DEPLOYMENT_COLOR: 'green' });
+    const s = await startServe(['--drain-timeout', '8s'], { DEPLOYMENT_COLOR: 'green' });
     expect((await raw(`${s.url}/health`)).json()).toEqual({ status: 'ok' });
     const readyBefore = await raw(`${s.url}/health/ready`, { keepAlive: true });
     expect(readyBefore.json()).toEqual({ status: 'ready' });
@@ -120,7 +120,7 @@ describe('llm-pricing-mcp serve --http', () => {
   });
 
   it('cuts what is still in flight when the drain timeout passes, and exits 0', async () => {
-    const s = await startServe(['--drain-timeout', '300']);
+    const s = await startServe(['--drain-timeout', '300ms']);
     const u = new URL(s.url);
     // A request whose body never finishes, and an open GET stream.
     const headers = await openSession(s.url);

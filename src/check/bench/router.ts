@@ -1,80 +1,43 @@
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { adminCall } from '../../deploy/admin.js';
+import { adminCall } from '../../deploy/admin-client.js';
+import type { AdminArgs, AdminVerb, StatusView } from '../../deploy/admin-protocol.js';
 import { PACKAGE_ROOT, VERSION } from '../../version.js';
-import { closeConnections, openConnections, runLoad } from './http-load.js';
-import { freePort } from './processes.js';
+import { LeanLoadClient } from './lean-client.js';
+import type { LeanLoadResult, LeanLoadSpec, LeanRequest } from './lean-load.js';
+import { freePort, spawnServer, waitForHttp } from './processes.js';
 import { compareRow } from './types.js';
 import type { BenchOptions, BenchRow, BenchSection, BenchSectionResult } from './types.js';
 
-// The deployer's router beside going straight to the environment, in the same run:
-// requests per second on /health and on /mcp tool calls at 1 and 16 connections
-// (median of 3 alternating rounds), then the wall time of a deploy of a prepared
-// release and of an instant rollback, as the admin socket reports them.
+// The deploy router (its own process) beside calling the environment directly (its Unix socket),
+// in the same run, with the lean load client (lean-load.ts) so that the client costs little:
+// /mcp estimate_cost calls per second at 1 and 16 connections (median of alternating rounds), the
+// router's added latency at one connection (p50 through it minus p50 direct), and the CPU the
+// router spends per request beside what the environment spends per tool call, both read from
+// /proc over the same routed rounds. Then the wall time of a deploy, of an instant rollback, and of
+// an instant rollback right after the controller was killed (kill -9) and started again.
 
 const NAME = 'router';
-const TITLE = 'deploy router: throughput through the router vs direct to the environment; deploy and rollback times';
+const TITLE = 'deploy router (own process) vs calling the environment directly: /mcp tool calls; deploy and rollback times';
 const CONNECTIONS = [1, 16];
 const ROUNDS = 3;
 const ROUND_MS = 1500;
-const REQUEST_TIMEOUT_MS = 10_000;
-
-/** Keep-alive GETs of one path over `conns` sockets for `ms`; returns requests per second. */
-async function getLoad(url: string, conns: number, ms: number): Promise<{ rps: number; errors: number }> {
-  const u = new URL(url);
-  let done = 0;
-  let errors = 0;
-  const t0 = performance.now();
-  const until = t0 + ms;
-  await Promise.all(
-    Array.from({ length: conns }, async () => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      try {
-        while (performance.now() < until) {
-          const ok = await new Promise<boolean>((resolve) => {
-            const req = request({ host: u.hostname, port: u.port, path: u.pathname, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-              res.resume();
-              res.on('end', () => resolve(res.statusCode === 200));
-            });
-            req.on('error', () => resolve(false));
-            req.on('timeout', () => req.destroy());
-            req.end();
-          });
-          done++;
-          if (!ok) errors++;
-        }
-      } finally {
-        agent.destroy();
-      }
-    }),
-  );
-  return { rps: (done * 1000) / (performance.now() - t0), errors };
-}
-
-async function mcpLoad(url: string, conns: number, ms: number): Promise<{ rps: number; errors: number }> {
-  const c = await openConnections(url, conns, REQUEST_TIMEOUT_MS);
-  try {
-    const args = { model_name: 'gpt-4', input_tokens: 1000, output_tokens: 500 };
-    await runLoad(c, { calls: 20 * conns, timeLimitMs: ms, tool: 'estimate_cost', args, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    const r = await runLoad(c, {
-      calls: Number.MAX_SAFE_INTEGER,
-      timeLimitMs: ms,
-      tool: 'estimate_cost',
-      args,
-      requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    });
-    return { rps: r.callsPerSecond, errors: r.errors };
-  } finally {
-    await closeConnections(c);
-  }
-}
+const WARMUP_MS = 300;
+const CLOCK_TICKS = 100;
+const CALL: LeanRequest = {
+  kind: 'mcp',
+  path: '/mcp',
+  tool: 'estimate_cost',
+  args: { model_name: 'gpt-4', input_tokens: 1000, output_tokens: 500 },
+};
 
 /** CPU seconds a process has used so far (utime + stime from /proc; Linux only). */
-async function cpuSeconds(pid: number): Promise<number | undefined> {
+async function cpuSeconds(pid: number | null | undefined): Promise<number | undefined> {
+  if (!pid) return undefined;
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -83,35 +46,54 @@ async function cpuSeconds(pid: number): Promise<number | undefined> {
     return undefined;
   }
 }
-const CLOCK_TICKS = 100;
-
-async function routedRequests(base: string): Promise<number> {
-  const res = await fetch(`${base}/router/status`);
-  const s = (await res.json()) as { colours: Record<string, { requests: number }> };
-  return Object.values(s.colours).reduce((n, c) => n + c.requests, 0);
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function call(dir: string, cmd: string, args: Record<string, unknown>): Promise<{ ms: number; data: Record<string, unknown> }> {
+async function call<K extends AdminVerb>(dir: string, verb: K, args: AdminArgs<K>): Promise<{ ms: number; data: unknown }> {
   const t0 = performance.now();
-  const r = await adminCall(dir, { cmd, args });
+  const r = await adminCall(dir, verb, args);
   const ms = performance.now() - t0;
-  if (!r.ok) throw new Error(`${cmd} failed: ${r.error ?? ''}`);
-  return { ms, data: (r.data ?? {}) as Record<string, unknown> };
+  if (!r.ok) throw new Error(`${verb} failed: ${r.error ?? ''}`);
+  return { ms, data: r.data };
 }
 
-async function waitForController(dir: string, child: ReturnType<typeof spawn>, stderr: () => string): Promise<void> {
+interface Controller {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+function startController(main: string, dir: string, port: number, extraEnv: Record<string, string>): Controller {
+  const child = spawn(process.execPath, [main, 'controller', '--dir', dir, '--port', String(port)], {
+    env: {
+      ...process.env,
+      ...extraEnv,
+      LOG_LEVEL: 'warn',
+      DEPLOY_ANALYSIS_WINDOW: '0',
+      DEPLOY_VALIDATE_MAX_AVG_MS: '1000',
+      DEPLOY_VALIDATE_MAX_MAX_MS: '5000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  return { child, stderr: () => stderr };
+}
+
+async function waitForController(dir: string, c: Controller): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
-      await adminCall(dir, { cmd: 'ping', args: {} });
+      await adminCall(dir, 'ping', {});
       return;
     } catch {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the controller did not start: ${stderr().slice(-500)}`);
+      if (c.child.exitCode !== null || Date.now() > deadline) throw new Error(`the controller did not start: ${c.stderr().slice(-500)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
 export const routerSection: BenchSection = {
@@ -120,77 +102,109 @@ export const routerSection: BenchSection = {
   transport: 'http',
   async run(opts: BenchOptions): Promise<BenchSectionResult> {
     const main = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');
-    const dir = await mkdtemp(join(tmpdir(), 'llm-pricing-bench-deploy-'));
-    const [port, bluePort, greenPort] = [await freePort(), await freePort(), await freePort()];
+    const dir = await mkdtemp(join(tmpdir(), 'bench-deploy-'));
+    const port = await freePort();
     const roundMs = Math.min(ROUND_MS, opts.phaseTimeLimitMs);
-    const child = spawn(
-      process.execPath,
-      [main, 'controller', '--dir', dir, '--port', String(port), '--blue-port', String(bluePort), '--green-port', String(greenPort)],
-      {
-        env: {
-          ...process.env,
-          ...opts.ours.env,
-          LOG_LEVEL: 'warn',
-          DEPLOY_ANALYSIS_WINDOW: '0',
-          DEPLOY_VALIDATE_MAX_AVG_MS: '1000',
-          DEPLOY_VALIDATE_MAX_MAX_MS: '5000',
-        },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+    const env = opts.ours.env;
+    let ctl = startController(main, dir, port, env);
+    const client = LeanLoadClient.start();
     const rows: BenchRow[] = [];
     const notes: string[] = [];
+    let tcpEnv: Awaited<ReturnType<typeof spawnServer>> | undefined;
     try {
-      await waitForController(dir, child, () => stderr);
+      await waitForController(dir, ctl);
       opts.onLine(`router: first deploy of v${VERSION} (blue) from ${PACKAGE_ROOT}...`);
       await call(dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT });
-      const routerBase = `http://127.0.0.1:${port}`;
-      const directBase = `http://127.0.0.1:${bluePort}`;
-      for (const [label, path, load, goal] of [
-        ['/health', '/health', getLoad, 0.5],
-        ['/mcp estimate_cost', '/mcp', mcpLoad, 0.9],
-      ] as const) {
-        for (const conns of CONNECTIONS) {
-          const direct: number[] = [];
-          const routed: number[] = [];
-          let errors = 0;
-          let cpu = 0;
-          let proxied = 0;
-          for (let round = 0; round < ROUNDS; round++) {
-            opts.onLine(`router: ${label} over ${conns} connection(s), round ${round + 1}/${ROUNDS}...`);
-            const d = await load(directBase + path, conns, roundMs);
-            const [cpu0, n0] = [await cpuSeconds(child.pid!), await routedRequests(routerBase)];
-            const r = await load(routerBase + path, conns, roundMs);
-            const [cpu1, n1] = [await cpuSeconds(child.pid!), await routedRequests(routerBase)];
-            if (cpu0 !== undefined && cpu1 !== undefined) cpu += cpu1 - cpu0;
-            proxied += n1 - n0 - 1; // the status read itself
-            direct.push(d.rps);
-            routed.push(r.rps);
-            errors += d.errors + r.errors;
+      const status = (await call(dir, 'status', {})).data as StatusView;
+      const envPid = status.colours.blue.pid;
+      const routerPid = status.router.pid;
+      const listen = status.colours.blue.listen ?? '';
+      if (!listen.startsWith('unix:')) throw new Error(`blue listens on ${listen}, not a Unix socket`);
+      const hostHeader = `127.0.0.1:${port}`; // what the environment allows: the router's public name
+      const direct: LeanLoadSpec['target'] = { socketPath: listen.slice(5) };
+      const routed: LeanLoadSpec['target'] = { host: '127.0.0.1', port };
+      // The same build on a TCP port, as a client calling an environment directly would reach it.
+      const tcpPort = await freePort();
+      tcpEnv = spawnServer(opts.ours.http(tcpPort), env);
+      await waitForHttp(`http://127.0.0.1:${tcpPort}/health/ready`, tcpEnv, 30_000);
+      const directTcp: LeanLoadSpec['target'] = { host: '127.0.0.1', port: tcpPort };
+      for (const conns of CONNECTIONS) {
+        const d: LeanLoadResult[] = [];
+        const dt: LeanLoadResult[] = [];
+        const r: LeanLoadResult[] = [];
+        let routerCpu = 0;
+        let envCpu = 0;
+        let routedRequests = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          opts.onLine(`router: /mcp estimate_cost over ${conns} connection(s), round ${round + 1}/${ROUNDS}...`);
+          const spec = (target: LeanLoadSpec['target']): LeanLoadSpec => ({
+            target,
+            ...(target !== directTcp && { hostHeader }),
+            connections: conns,
+            durationMs: roundMs,
+            warmupMs: WARMUP_MS,
+            latency: conns === 1,
+          });
+          d.push(await client.run(spec(direct), CALL));
+          dt.push(await client.run(spec(directTcp), CALL));
+          const [r0, e0] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
+          const res = await client.run(spec(routed), CALL);
+          const [r1, e1] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
+          r.push(res);
+          if (r0 !== undefined && r1 !== undefined && e0 !== undefined && e1 !== undefined) {
+            routerCpu += r1 - r0;
+            envCpu += e1 - e0;
+            // The warm-up's requests count too: the CPU was read around the whole run.
+            routedRequests += res.requests * ((roundMs + WARMUP_MS) / roundMs);
           }
-          if (cpu > 0 && proxied > 0) {
-            rows.push({ metric: `router CPU per request, ${label}, ${conns} conn`, unit: 'µs', ours: Math.round((cpu * 1e6) / proxied) });
-          }
-          const withGoal = conns === 16 || path === '/mcp';
-          rows.push(
-            compareRow(
-              `${label} req/s, router vs direct, ${conns} conn`,
-              'req/s',
-              Math.round(median(routed)),
-              Math.round(median(direct)),
-              withGoal ? { text: `ratio >= ${goal}`, met: (x) => x >= goal } : undefined,
+        }
+        const all = [...d, ...dt, ...r];
+        const errors = all.reduce((n, x) => n + x.errors, 0);
+        if (errors > 0) notes.push(`${conns} connection(s): ${errors} failed calls (${all.find((x) => x.firstError)?.firstError ?? ''})`);
+        const routedRps = Math.round(median(r.map((x) => x.rps)));
+        rows.push(
+          compareRow(
+            `/mcp calls/s, router vs direct TCP, ${conns} conn`,
+            'calls/s',
+            routedRps,
+            Math.round(median(dt.map((x) => x.rps))),
+            conns === 16 ? { text: 'ratio >= 0.9', met: (x) => x >= 0.9 } : undefined,
+          ),
+        );
+        rows.push(
+          compareRow(
+            `/mcp calls/s, router vs direct Unix socket, ${conns} conn`,
+            'calls/s',
+            routedRps,
+            Math.round(median(d.map((x) => x.rps))),
+          ),
+        );
+        if (conns === 1) {
+          const p50 = (xs: LeanLoadResult[]) => median(xs.map((x) => x.latencyUs?.p50 ?? Number.NaN));
+          const added = p50(r) - p50(dt);
+          rows.push({
+            metric: 'router added latency per call (p50 vs direct TCP), 1 conn',
+            unit: 'µs',
+            ours: Math.round(added),
+            goal: '<= 100 µs',
+            met: added <= 100,
+          });
+        }
+        if (routedRequests > 0 && envCpu > 0) {
+          const routerUs = (routerCpu * 1e6) / routedRequests;
+          const envUs = (envCpu * 1e6) / routedRequests;
+          rows.push({
+            ...compareRow(
+              `router CPU per request vs environment CPU per tool call, ${conns} conn`,
+              'µs',
+              Math.round(routerUs),
+              Math.round(envUs),
             ),
-          );
-          if (conns === 1 && median(routed) > 0 && median(direct) > 0) {
-            // At one connection requests are back to back: the difference in time per request is the router's added latency.
-            const added = 1e6 / median(routed) - 1e6 / median(direct);
-            rows.push({ metric: `router added latency per request, ${label}, 1 conn`, unit: 'µs', ours: Math.round(added) });
-          }
-          if (errors > 0) notes.push(`${label} at ${conns} connection(s): ${errors} failed requests`);
+            ...(conns === 16 && { goal: 'ratio <= 0.5', met: routerUs / envUs <= 0.5 }),
+          });
         }
       }
+
       opts.onLine('router: deploy of a prepared release (green), then an instant rollback...');
       const deployed = await call(dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT, keepPreviousMs: 600_000 });
       rows.push({
@@ -208,16 +222,37 @@ export const routerSection: BenchSection = {
         goal: '<= 100 ms',
         met: rolled.ms <= 100,
       });
-      rows.push({ metric: 'rollback switch inside the router', unit: 'ms', ours: Number(rolled.data.switchMs ?? Number.NaN) });
-      notes.push('ours = through the router, floor = straight to the environment; median of 3 alternating rounds of ' + `${roundMs} ms`);
+      rows.push({
+        metric: 'rollback switch inside the router',
+        unit: 'ms',
+        ours: Number((rolled.data as { switchMs?: number }).switchMs ?? Number.NaN),
+      });
+
+      opts.onLine('router: deploy again, kill -9 the controller, start a new one, instant rollback...');
+      await call(dir, 'deploy', { version: VERSION, from: PACKAGE_ROOT, cwd: PACKAGE_ROOT, keepPreviousMs: 600_000 });
+      ctl.child.kill('SIGKILL');
+      await exited(ctl.child);
+      ctl = startController(main, dir, port, env);
+      await waitForController(dir, ctl);
+      const after = await call(dir, 'rollback', {});
+      const instant = (after.data as { instant?: boolean }).instant === true;
+      rows.push({
+        metric: 'rollback wall time after kill -9 of the controller (admin call)',
+        unit: 'ms',
+        ours: Math.round(after.ms * 10) / 10,
+        goal: '<= 100 ms',
+        met: instant && after.ms <= 100,
+      });
+      notes.push(
+        `router = TCP to the router process, which reaches blue on its Unix socket; direct TCP = the same build on a TCP port; direct Unix socket = blue's own socket (the router's TCP cost is not in it); lean load client (its own process); median of ${ROUNDS} alternating rounds of ${roundMs} ms after ${WARMUP_MS} ms warm-up; CPU from /proc over the routed rounds`,
+      );
     } finally {
-      if (child.exitCode === null) {
-        const gone = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await gone;
-        clearTimeout(t);
-      }
+      await client.close();
+      await tcpEnv?.stop();
+      await adminCall(dir, 'shutdown', {}).catch(() => undefined);
+      const hard = setTimeout(() => ctl.child.kill('SIGKILL'), 20_000);
+      await exited(ctl.child);
+      clearTimeout(hard);
       await rm(dir, { recursive: true, force: true });
     }
     return { name: NAME, title: TITLE, rows, notes };

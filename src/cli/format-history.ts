@@ -1,4 +1,4 @@
-import type { DeploymentEvent } from './deployment-log.js';
+import type { DeploymentEvent } from '../deploy/deployment-log.js';
 
 /** One readable line per deployment.log event. */
 export function formatHistory(events: DeploymentEvent[]): string {

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
-import type { Colour } from './defaults.js';
-import { Colours } from './defaults.js';
+import type { Colour } from '../defaults.js';
+import { Colours } from '../defaults.js';
 import type { Target } from './target.js';
 
 // Upper bounds (seconds) of the latency histogram's buckets.
@@ -71,7 +71,7 @@ export class RouterMetrics {
       labelNames: ['colour'],
       registers,
       collect() {
-        for (const c of Colours) this.set({ colour: c }, targets[c].sessions);
+        for (const c of Colours) this.set({ colour: c }, targets[c].sessionIds.size);
       },
     });
     new Gauge({

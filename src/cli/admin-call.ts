@@ -1,8 +1,13 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { adminCall, NoControllerError } from './admin.js';
-import type { AdminRequest, AdminResult } from './admin.js';
-import { DefaultDir } from './defaults.js';
+import type { AdminAnswers, AdminArgs, AdminVerb } from '../deploy/admin-protocol.js';
+import { NoControllerError, adminCall } from '../deploy/admin-client.js';
+import { DefaultDir } from '../deploy/defaults.js';
+import type { RpcResult } from '../deploy/unix-rpc.js';
+
+// The deploy verbs' one way to the controller: a typed call over its admin socket (the admin
+// protocol says what each verb sends and gets back), progress printed as it arrives, the answer
+// formatted here, on the client side.
 
 export interface CommonFlags {
   dir?: string;
@@ -21,20 +26,22 @@ export function deployDir(flags: CommonFlags): string {
 }
 
 /**
- * Sends one request to the controller and prints what comes back: progress lines as they
- * arrive (text mode) or one JSON object at the end (--json). Sets the exit code from the result.
- * `render` turns a successful result's data into text.
+ * Sends one verb and prints what comes back: progress lines as they arrive (text mode) or one
+ * JSON object at the end (--json). Sets the exit code from the result. `render` turns a
+ * successful answer into text.
  */
-export async function callController(
+export async function callController<K extends AdminVerb>(
   flags: CommonFlags,
-  req: AdminRequest,
-  render: (data: unknown) => string | undefined = () => undefined,
-): Promise<AdminResult | undefined> {
+  verb: K,
+  args: AdminArgs<K>,
+  render: (data: AdminAnswers[K]) => string | undefined = () => undefined,
+  onProgress: (line: string) => void = (line) => process.stdout.write(line + '\n'),
+): Promise<RpcResult | undefined> {
   const dir = deployDir(flags);
-  let result: AdminResult;
+  let result: RpcResult & { data?: AdminAnswers[K] };
   try {
-    result = await adminCall(dir, req, (m) => {
-      if (!flags.json && m.type === 'line') process.stdout.write(m.text + '\n');
+    result = await adminCall(dir, verb, args, (m) => {
+      if (!flags.json && m.type === 'line') onProgress(m.text);
     });
   } catch (err) {
     if (err instanceof NoControllerError) {
@@ -50,7 +57,7 @@ export async function callController(
       JSON.stringify({ ok: result.ok, exitCode: result.exitCode, data: result.data, error: result.error }, null, 2) + '\n',
     );
   } else if (result.ok) {
-    const text = render(result.data);
+    const text = render(result.data as AdminAnswers[K]);
     if (text) process.stdout.write(text + '\n');
   } else {
     process.stderr.write(`error: ${result.error ?? 'failed'}\n`);

@@ -1,28 +1,29 @@
 import net from 'node:net';
 
-// A minimal HTTP/1.1 client for the router's trips to its own environments: one keep-alive
-// socket per request in flight, the request written in one write, the response parsed here.
-// node:http's client (ClientRequest, Agent, IncomingMessage, header objects) was about a
-// third of the router's CPU per request; the upstreams are our own node:http servers on
-// loopback, so the subset of HTTP/1.1 they speak is all this needs to read.
+// One socket from the router to an environment (a Unix socket, or TCP for releases that only
+// speak TCP), owned by one client connection, and the parser of the responses it reads. Requests
+// are written in one write; responses are parsed just far enough to relay them: the status line,
+// the header lines, and where the body ends (Content-Length, chunked, or the socket closing).
 
-/** What the exchange hears back from one trip. */
+import type { Address } from '../router-protocol.js';
+
+/** What an exchange hears back from one trip. */
 export interface UpstreamHandler {
-  /** Status and raw headers (name, value, name, value...), before any body byte. */
-  onHead(status: number, rawHeaders: string[]): void;
+  /** Status and the head's lines (the status line first, then "Name: value" lines), before any body byte. */
+  onHead(status: number, lines: string[]): void;
+  /** Body data (chunked bodies arrive decoded). */
   onBody(chunk: Buffer): void;
   onEnd(): void;
-  /**
-   * The trip failed; `responded` says whether a response head had arrived, `reused` whether the
-   * socket had carried an earlier exchange (an idle keep-alive socket the upstream just closed).
-   */
+  /** Everything one read brought has been handed over: the exchange may write what it holds. */
+  onFlush(): void;
+  /** The trip failed; `responded`: a response head had arrived; `reused`: the socket carried an earlier exchange. */
   onFail(err: NodeJS.ErrnoException, responded: boolean, reused: boolean): void;
 }
 
-// Idle sockets older than this are not reused: node:http servers close idle keep-alive sockets
-// after 5 s by default, and a request written just as the server closes one would be lost.
-const maxIdleMs = 4_000;
 const maxHeadBytes = 64 * 1024;
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+// A header line must start with a token and a colon (RFC 9110 5.1): anything else is not relayed.
+const headerNameRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+:/;
 const headEnd = Buffer.from('\r\n\r\n');
 const crlf = Buffer.from('\r\n');
 
@@ -39,21 +40,19 @@ const enum Chunk {
   Trailer,
 }
 
-function failure(message: string, code: string): NodeJS.ErrnoException {
+export function failure(message: string, code: string): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(message);
   err.code = code;
   return err;
 }
 
-/** One keep-alive socket to an upstream and the parser of the response it is reading. */
 export class UpstreamConnection {
   readonly socket: net.Socket;
-  /** Whether the socket has carried a complete exchange before (a reused socket may be stale). */
+  /** Whether the socket has carried a complete exchange (a reused socket may have been closed by the upstream while idle). */
   reused = false;
-  idleSince = 0;
   private handler: UpstreamHandler | null = null;
   private headOnly = false;
-  private pending: Buffer | null = null; // unparsed head bytes
+  private pending: Buffer | null = null;
   private responded = false;
   private body = Body.None;
   private remaining = 0;
@@ -63,38 +62,68 @@ export class UpstreamConnection {
   private paused = false;
 
   constructor(
-    private readonly pool: UpstreamPool,
-    host: string,
-    port: number,
+    address: Address,
+    /** The target's address epoch it was opened in (an older one is not reused). */
+    readonly epoch: number,
+    /** Called once when the socket is gone (for the owner's bookkeeping). */
+    private readonly onGone: (c: UpstreamConnection) => void,
   ) {
-    this.socket = net.connect({ host, port, noDelay: true });
-    this.socket.on('data', this.onData);
-    this.socket.on('end', this.onEnd);
+    // Reads land in one buffer shared by every upstream socket (no stream machinery, no allocation
+    // per read): what is kept past the read (a partial head or chunk line) is copied.
+    const onread = {
+      buffer: readBuffer,
+      callback: (n: number, buf: Uint8Array) => {
+        this.onData(Buffer.from(buf.buffer, buf.byteOffset, n));
+        return true;
+      },
+    };
+    this.socket =
+      'socketPath' in address
+        ? net.connect({ path: address.socketPath, onread })
+        : net.connect({ host: address.host, port: address.port, onread });
+    this.socket.setNoDelay(true);
+    this.socket.on('end', this.onEndOfStream);
     this.socket.on('error', this.onError);
     this.socket.on('close', this.onClose);
   }
 
-  /** Sends one request (head and latin1 body in one write); the answer goes to `handler`. */
-  send(head: string, body: string | undefined, handler: UpstreamHandler, headOnly: boolean): void {
+  get usable(): boolean {
+    return !this.broken && !this.socket.destroyed && this.handler === null;
+  }
+
+  /** No request on it. */
+  get idle(): boolean {
+    return this.handler === null;
+  }
+
+  /** Closes the socket; a request still on it fails (the exchange retries it or answers 502). */
+  close(reason: string): void {
+    if (this.handler !== null) this.fail(failure(reason, 'ECONNRESET'));
+    else this.destroy();
+  }
+
+  /** Sends one request; the answer goes to `handler`. */
+  send(bytes: Buffer, handler: UpstreamHandler, headOnly: boolean): void {
     this.handler = handler;
     this.headOnly = headOnly;
     this.responded = false;
     this.pending = null;
-    this.socket.write(body === undefined ? head : head + body, 'latin1');
+    this.socket.write(bytes);
   }
 
-  /** Drops the socket (abort, client gone, drain). Its handler hears nothing more. */
+  /** Drops the socket (abort, client gone, colour stopped). Its handler hears nothing more. */
   destroy(): void {
     this.handler = null;
     this.broken = true;
     this.socket.destroy();
   }
 
-  /** Stops reading while the client catches up (a slow reader of a large body). */
+  /** Stops reading while a slow client catches up. */
   pause(): void {
     this.paused = true;
     this.socket.pause();
   }
+
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
@@ -102,24 +131,30 @@ export class UpstreamConnection {
   }
 
   private readonly onData = (data: Buffer): void => {
-    if (this.handler === null) {
-      // Bytes nobody asked for: the connection cannot be trusted for another request.
+    const h = this.handler;
+    if (h === null) {
+      // Bytes nobody asked for: this socket cannot be trusted with another request.
       this.destroy();
       return;
     }
+    this.consume(data);
+    h.onFlush();
+  };
+
+  private consume(data: Buffer): void {
     if (!this.responded) {
       const buf = this.pending === null ? data : Buffer.concat([this.pending, data]);
       const end = buf.indexOf(headEnd);
       if (end < 0) {
-        if (buf.length > maxHeadBytes) return this.fail(failure('upstream response head too large', 'HPE_HEADER_OVERFLOW'));
-        this.pending = buf;
+        if (buf.length > maxHeadBytes) this.fail(failure('upstream response head too large', 'HPE_HEADER_OVERFLOW'));
+        else this.pending = Buffer.from(buf); // a copy: the read buffer is reused
         return;
       }
       this.pending = null;
-      if (!this.parseHead(buf.toString('latin1', 0, end))) return;
-      if (!this.responded) {
-        // An interim 1xx answer: the real one follows.
-        if (end + 4 < buf.length) this.onData(buf.subarray(end + 4));
+      const interim = this.parseHead(buf.toString('latin1', 0, end));
+      if (this.handler === null) return; // failed, or the handler dropped us
+      if (interim) {
+        if (end + 4 < buf.length) this.consume(buf.subarray(end + 4));
         return;
       }
       if (this.body === Body.None) return this.finish(buf.length > end + 4);
@@ -127,9 +162,9 @@ export class UpstreamConnection {
       data = buf.subarray(end + 4);
     }
     this.readBody(data);
-  };
+  }
 
-  /** Parses the status line and headers; false when it failed the trip. */
+  /** Parses the status line and header lines; true for an interim (1xx) answer. */
   private parseHead(text: string): boolean {
     const lines = text.split('\r\n');
     const statusLine = lines[0]!;
@@ -138,27 +173,27 @@ export class UpstreamConnection {
       this.fail(failure(`bad upstream status line: ${statusLine.slice(0, 40)}`, 'HPE_INVALID_CONSTANT'));
       return false;
     }
-    if (status < 200 && status !== 101) return true; // 1xx: wait for the final answer
-    const raw: string[] = [];
+    if (status < 200) return true; // interim: the final answer follows (Upgrade is never forwarded, so no 101)
     let length = -1;
     let chunked = false;
     let keepAlive = statusLine.charCodeAt(7) === 49; /* HTTP/1.1 */
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(':');
-      if (colon <= 0) {
+      if (colon <= 0 || !headerNameRe.test(line)) {
         this.fail(failure('bad upstream header line', 'HPE_INVALID_HEADER_TOKEN'));
         return false;
       }
-      const name = line.slice(0, colon);
-      const value = line.slice(colon + 1).trim();
-      raw.push(name, value);
-      if (name.length === 14 && name.toLowerCase() === 'content-length') length = Number(value);
-      else if (name.length === 17 && name.toLowerCase() === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
-      else if (name.length === 10 && name.toLowerCase() === 'connection') {
-        const v = value.toLowerCase();
-        if (v.includes('close')) keepAlive = false;
-        else if (v.includes('keep-alive')) keepAlive = true;
+      if (colon === 14 || colon === 17 || colon === 10) {
+        const name = line.slice(0, colon).toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        if (name === 'content-length') length = Number(value);
+        else if (name === 'transfer-encoding') chunked = value.toLowerCase().endsWith('chunked');
+        else if (name === 'connection') {
+          const v = value.toLowerCase();
+          if (v.includes('close')) keepAlive = false;
+          else if (v.includes('keep-alive')) keepAlive = true;
+        }
       }
     }
     this.keepAlive = keepAlive;
@@ -174,8 +209,8 @@ export class UpstreamConnection {
       this.keepAlive = false;
     }
     this.responded = true;
-    this.handler!.onHead(status, raw);
-    return this.handler !== null; // the handler may have dropped us
+    this.handler!.onHead(status, lines);
+    return false;
   }
 
   private readBody(data: Buffer): void {
@@ -218,7 +253,7 @@ export class UpstreamConnection {
       const eol = data.indexOf(crlf, at);
       if (eol < 0) {
         if (data.length - at > 1024) return this.fail(failure('bad upstream chunk', 'HPE_INVALID_CHUNK_SIZE'));
-        this.pending = data.subarray(at);
+        this.pending = Buffer.from(data.subarray(at)); // a copy: the read buffer is reused
         return;
       }
       const line = data.toString('latin1', at, eol);
@@ -228,31 +263,29 @@ export class UpstreamConnection {
         this.chunk = Chunk.Size;
       } else if (this.chunk === Chunk.Size) {
         const semi = line.indexOf(';');
-        const size = parseInt(semi < 0 ? line : line.slice(0, semi), 16);
-        if (!Number.isFinite(size) || size < 0) return this.fail(failure('bad upstream chunk size', 'HPE_INVALID_CHUNK_SIZE'));
+        const digits = (semi < 0 ? line : line.slice(0, semi)).trim();
+        if (!/^[0-9a-fA-F]{1,12}$/.test(digits)) return this.fail(failure('bad upstream chunk size', 'HPE_INVALID_CHUNK_SIZE'));
+        const size = parseInt(digits, 16);
         if (size === 0) this.chunk = Chunk.Trailer;
         else {
           this.chunk = Chunk.Data;
           this.remaining = size;
         }
       } else if (line === '') {
-        return this.finish(at < data.length); // the empty line after the last chunk (and trailers)
+        return this.finish(at < data.length); // the empty line after the last chunk (and any trailers)
       }
     }
   }
 
-  /** The response is complete: tell the handler, then keep the socket for the next request or drop it. */
+  /** The response is complete: tell the handler, then keep the socket for the owner's next request or drop it. */
   private finish(extraBytes: boolean): void {
     const h = this.handler!;
     this.handler = null;
     this.reused = true;
     if (extraBytes || !this.keepAlive) this.broken = true;
+    if (this.paused) this.resume(); // the next request's answer must be read
     h.onEnd();
     if (this.broken) this.socket.destroy();
-    else {
-      this.resume(); // the last chunk may have paused it; the next request must be read
-      this.pool.release(this);
-    }
   }
 
   private fail(err: NodeJS.ErrnoException): void {
@@ -261,12 +294,13 @@ export class UpstreamConnection {
     h?.onFail(err, this.responded, this.reused);
   }
 
-  private readonly onEnd = (): void => {
+  private readonly onEndOfStream = (): void => {
     if (this.handler !== null && this.responded && this.body === Body.UntilClose) {
       const h = this.handler;
       this.handler = null;
       this.broken = true;
       h.onEnd();
+      h.onFlush();
     }
     this.socket.end();
   };
@@ -277,58 +311,7 @@ export class UpstreamConnection {
 
   private readonly onClose = (): void => {
     this.broken = true;
-    this.pool.forget(this);
-    // Closed before the answer was complete (a stale keep-alive socket, or the upstream died).
     if (this.handler !== null) this.fail(failure('upstream closed the connection', 'ECONNRESET'));
+    this.onGone(this);
   };
-
-  get usable(): boolean {
-    return !this.broken && !this.socket.destroyed;
-  }
-}
-
-/** The keep-alive sockets to one upstream (most recently used first). */
-export class UpstreamPool {
-  readonly all = new Set<UpstreamConnection>();
-  private readonly idle: UpstreamConnection[] = [];
-  private closed = false;
-
-  constructor(
-    private readonly host: () => string,
-    private readonly port: () => number,
-  ) {}
-
-  acquire(now: number): UpstreamConnection {
-    for (;;) {
-      const c = this.idle.pop();
-      if (c === undefined) break;
-      if (c.usable && now - c.idleSince < maxIdleMs) return c;
-      c.destroy();
-    }
-    const c = new UpstreamConnection(this, this.host(), this.port());
-    this.all.add(c);
-    return c;
-  }
-
-  release(c: UpstreamConnection): void {
-    if (this.closed || !c.usable) {
-      c.destroy();
-      return;
-    }
-    c.idleSince = Date.now();
-    this.idle.push(c);
-  }
-
-  forget(c: UpstreamConnection): void {
-    this.all.delete(c);
-    const i = this.idle.indexOf(c);
-    if (i >= 0) this.idle.splice(i, 1);
-  }
-
-  /** Closes every socket (idle and busy); sockets it hands out later are not kept after their request. */
-  destroy(): void {
-    this.closed = true;
-    for (const c of [...this.all]) c.destroy();
-    this.idle.length = 0;
-  }
 }
