@@ -13,8 +13,11 @@
 //   Our estimates include that fee (request_cost), so they are an upper bound for low-context calls.
 // - Claude 3.5 Haiku launched at $1 / $5 and was cut to $0.80 / $4; genai-prices and Anthropic's page show the
 //   current $0.80 / $4.
-// - Groq retired llama-3.1-70b-versatile and mixtral-8x7b-32768 from its console; genai-prices keeps them with
-//   their last prices and does not flag them deprecated, so neither do we.
+// - Groq retired llama-3.1-70b-versatile, mixtral-8x7b-32768 and (on 2026-08-16) llama-3.3-70b-versatile and
+//   llama-3.1-8b-instant; genai-prices keeps them with their last prices and does not flag them. The overlay marks
+//   them deprecated with the notice that says so; they still resolve by name, at their last price, checked here.
+// - mistral-small-latest: the alias moved to Mistral Small 4 (mistral-small-2603, $0.15 / $0.6) in March 2026;
+//   genai-prices' own "mistral-small-latest" entry still carries Mistral Small 3.2's $0.1 / $0.3 (checked 2025-07-04).
 // - Gemini 1.5 Flash-8B: genai-prices' match rule sends the name "gemini-1.5-flash-8b" to Gemini 1.5 Flash at
 //   twice the price (see lookup.test.ts); its 8B entry itself carries the right figures, checked here.
 // - Codestral: the figures agree, but genai-prices' "codestral" entry only matches the names "codestral-latest"
@@ -70,7 +73,7 @@ const ROWS: Row[] = [
   ['mistral-large', 'mistral:mistral-large', '2', '6', MISTRAL, BASE_DATE],
   ['codestral', 'mistral:codestral', '0.3', '0.9', MISTRAL, BASE_DATE],
   ['mistral-nemo', 'mistral:mistral-nemo', '0.15', '0.15', MISTRAL, BASE_DATE],
-  ['mistral-small-latest', 'mistral:mistral-small-latest', '0.1', '0.3', MISTRAL, BASE_DATE],
+  ['mistral-small-latest', 'mistral:mistral-small-2603', '0.15', '0.6', MISTRAL, BASE_DATE],
   ['groq:llama-3.3-70b-versatile', 'groq:llama-3.3-70b-versatile', '0.59', '0.79', GROQ, BASE_DATE],
   ['groq:llama-3.1-8b-instant', 'groq:llama-3.1-8b-instant', '0.05', '0.08', GROQ, BASE_DATE],
   ['groq:mixtral-8x7b-32768', 'groq:mixtral-8x7b-32768', '0.24', '0.24', GROQ, BASE_DATE],
