@@ -1,16 +1,21 @@
 // What every MCP server instance shares within one process: the catalog (loaded
 // once), telemetry, and who we are. createMcpServer(ctx) is then cheap enough to
 // call once per HTTP session.
+//
+// The catalog is the slow part of a start (reading genai-prices' data and
+// building the name index), so it can be loaded after the server already
+// answers: openContext() gives a context without it and load() brings it in.
+// stdio uses that to answer `initialize` first; HTTP awaits createContext(),
+// which loads everything before the server listens.
 
 import type { Catalog } from '../pricing/types.js';
-import { loadCatalog } from '../pricing/index.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
 import { logToStderr } from './stderr-log.js';
-import { warmUp } from './warmup.js';
 
 export interface ServerContext {
-  catalog: Catalog;
+  /** The price catalog; reading it before the context is loaded throws (see openContext). */
+  readonly catalog: Catalog;
   telemetry: Telemetry;
   version: string;
   /** DEPLOYMENT_COLOR ("blue" / "green"), if the deployer set one. */
@@ -23,31 +28,62 @@ export interface ContextOptions {
   telemetryDir?: string;
 }
 
-const WARM_UP_LIMIT_MS = 2000;
+/** A context whose catalog may not be loaded yet. */
+export interface OpeningContext {
+  ctx: ServerContext;
+  readonly loaded: boolean;
+  /** Loads the catalog (once; every call gets the same promise). */
+  load(): Promise<void>;
+}
 
-export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
+/** Telemetry and identity now; the catalog when load() is called. */
+export async function openContext(opts: ContextOptions = {}): Promise<OpeningContext> {
   const startedAt = new Date();
   const color = deploymentColor();
-  const [catalog, telemetry] = await Promise.all([
-    loadCatalog(),
-    Telemetry.open({
-      ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
-      version: VERSION,
-      startedAt,
-      ...(color ? { color } : {}),
-      ...flushInterval(),
-      onError: (message) => logToStderr('warn', message),
-    }),
-  ]);
-  const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt };
-  // Warming up only saves time; it must never stop or stall a start.
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    warmUp(ctx).catch((err: unknown) => logToStderr('warn', 'warm-up failed', { error: String(err) })),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_LIMIT_MS))),
-  ]);
-  clearTimeout(timer);
-  return ctx;
+  const telemetry = await Telemetry.open({
+    ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
+    version: VERSION,
+    startedAt,
+    ...(color ? { color } : {}),
+    ...flushInterval(),
+    onError: (message) => logToStderr('warn', message),
+  });
+  let catalog: Catalog | undefined;
+  let loading: Promise<void> | undefined;
+  const ctx: ServerContext = {
+    get catalog(): Catalog {
+      if (!catalog) throw new Error('the price catalog is not loaded yet');
+      return catalog;
+    },
+    telemetry,
+    version: VERSION,
+    color,
+    startedAt,
+  };
+  return {
+    ctx,
+    get loaded() {
+      return catalog !== undefined;
+    },
+    load: () =>
+      (loading ??= (async () => {
+        // Loaded here, not imported above: a stdio start answers `initialize` before paying for it.
+        const { loadCatalog } = await import('../pricing/load-catalog.js');
+        catalog = await loadCatalog();
+      })()),
+  };
+}
+
+/** A context with its catalog loaded. */
+export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
+  const opening = await openContext(opts);
+  try {
+    await opening.load();
+  } catch (err) {
+    await opening.ctx.telemetry.close().catch(() => undefined);
+    throw err;
+  }
+  return opening.ctx;
 }
 
 /** LLM_PRICING_TELEMETRY_FLUSH_MS overrides how often counts are written (tests use a short one). */

@@ -6,14 +6,20 @@
 // notification (level "info", data.event "server_started"), for the guide's
 // manual tests that read a line at start-up.
 // It exits 0 when stdin closes or on SIGTERM/SIGINT, after flushing telemetry.
+//
+// Start-up is ordered for a client that spawns us and waits on `initialize`:
+// connect and answer it first; the price catalog loads right after (requests
+// that need it wait, in order, see LineTransport.holdUntilLoaded), and the
+// warm-up runs after that, between real requests.
 
 import { TOOL_NAMES } from './tools/index.js';
 import { LOGGER_NAME } from './client-log.js';
-import { createContext } from './context.js';
+import { openContext } from './context.js';
 import { directToolCall } from './dispatch.js';
 import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
 import { logToStderr } from './stderr-log.js';
+import { warmUp } from './warmup.js';
 
 export interface StdioOptions {
   announce: boolean;
@@ -25,15 +31,17 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 export async function runStdio(opts: StdioOptions): Promise<void> {
   routeConsoleToStderr();
-  const ctx = await createContext(opts.telemetryDir !== undefined ? { telemetryDir: opts.telemetryDir } : {});
+  const opening = await openContext(opts.telemetryDir !== undefined ? { telemetryDir: opts.telemetryDir } : {});
+  const { ctx } = opening;
   const mcp = createMcpServer(ctx);
   const transport = new LineTransport(process.stdin, process.stdout);
 
   let stopping: Promise<void> | undefined;
-  const stop = (reason: string): Promise<void> => {
+  const stop = (reason: string, exitCode = 0): Promise<void> => {
     stopping ??= (async () => {
-      logToStderr('info', 'stopping', { reason });
-      setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+      logToStderr(exitCode === 0 ? 'info' : 'error', 'stopping', { reason });
+      process.exitCode = exitCode;
+      setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS).unref();
       await mcp.close().catch(() => undefined);
       await ctx.telemetry.close();
       process.stdin.destroy();
@@ -51,6 +59,26 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
   process.on('unhandledRejection', (reason) => logToStderr('error', 'unhandled rejection', { error: String(reason) }));
   process.on('uncaughtException', (err) => logToStderr('error', 'uncaught exception', { error: err.message, stack: err.stack }));
 
+  let loading: Promise<void> | undefined;
+  const loadCatalog = (): Promise<void> =>
+    (loading ??= opening.load().then(
+      () => {
+        logToStderr('info', 'price catalog loaded', { models: ctx.catalog.models.length, data_as_of: ctx.catalog.data_as_of });
+        // Only saves time on the first calls of each tool; never in the way of a real request for long.
+        void warmUp(ctx);
+      },
+      (err: unknown) => {
+        // The requests waiting for it are answered with this error; then there is nothing left to serve.
+        setImmediate(() => void stop(`cannot load the price catalog: ${err instanceof Error ? err.message : String(err)}`, 1));
+        throw err;
+      },
+    ));
+  transport.holdUntilLoaded({
+    get ready() {
+      return opening.loaded;
+    },
+    load: loadCatalog,
+  });
   await mcp.connect(transport);
   transport.direct = directToolCall(mcp);
   if (opts.announce) {
@@ -67,17 +95,22 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
           pid: process.pid,
           transport: 'stdio',
           tools: TOOL_NAMES,
-          data_as_of: ctx.catalog.data_as_of,
+          data_as_of: await catalogDate(),
         },
       },
     });
   }
-  logToStderr('info', 'serving MCP over stdio', {
-    version: ctx.version,
-    color: ctx.color ?? null,
-    models: ctx.catalog.models.length,
-    telemetry_dir: ctx.telemetry.dir,
-  });
+  logToStderr('info', 'serving MCP over stdio', { version: ctx.version, color: ctx.color ?? null, telemetry_dir: ctx.telemetry.dir });
+
+  /** --announce tells the data date, so it waits for the catalog (it is not the cold-start path). */
+  async function catalogDate(): Promise<string | null> {
+    try {
+      await loadCatalog();
+      return ctx.catalog.data_as_of;
+    } catch {
+      return null;
+    }
+  }
 }
 
 /** A stray console.log from any library would corrupt the MCP stream: send it to stderr. */

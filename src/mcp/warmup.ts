@@ -10,6 +10,7 @@ import { Telemetry } from '../telemetry/telemetry.js';
 import type { ServerContext } from './context.js';
 import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
+import { logToStderr } from './stderr-log.js';
 
 const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['estimate_cost', { model_name: 'gpt-4o', input_tokens: 1000, output_tokens: 500 }],
@@ -21,7 +22,21 @@ const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['get_telemetry', {}],
 ];
 
-export async function warmUp(ctx: ServerContext, rounds = 15): Promise<void> {
+/** Warming up only saves time: it gives up after this long and never stops or stalls a start. */
+export const WARM_UP_LIMIT_MS = 2000;
+const ROUNDS = 15;
+
+/** Runs the sample calls (bounded in time); never throws, a failure is logged. */
+export async function warmUp(ctx: ServerContext, rounds = ROUNDS, limitMs = WARM_UP_LIMIT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    sampleCalls(ctx, rounds).catch((err: unknown) => logToStderr('warn', 'warm-up failed', { error: String(err) })),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs))),
+  ]);
+  clearTimeout(timer);
+}
+
+async function sampleCalls(ctx: ServerContext, rounds: number): Promise<void> {
   const telemetry = await Telemetry.open({ dir: null, version: ctx.version, flushIntervalMs: 0 });
   const server = createMcpServer({ ...ctx, telemetry });
   // Through the same line transport stdio uses, so its parse and write paths warm up too.

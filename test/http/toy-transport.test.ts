@@ -53,6 +53,8 @@ describe('abandoned requests', () => {
     );
     expect(r.json().result.structuredContent).toEqual({ sum: 2 });
     const head = await raw(`${server.url}/mcp`, { method: 'HEAD', headers: { ...headers, accept: 'text/event-stream' } });
-    expect(head.status).toBe(404);
+    // HEAD is not one of /mcp's methods: it must not open a stream.
+    expect(head.status).toBe(405);
+    expect(head.headers.allow).toBe('GET, POST, DELETE');
   });
 });
