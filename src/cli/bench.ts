@@ -10,6 +10,7 @@ interface BenchFlags {
   concurrency?: string;
   rssAt?: string;
   timeLimit?: string;
+  starts?: string;
   json?: boolean;
 }
 
@@ -26,12 +27,14 @@ export function register(program: Command): void {
     .option('--concurrency <list>', 'HTTP connection counts, comma-separated', '1,32')
     .option('--rss-at <list>', 'cumulative HTTP calls at which server RSS is read, comma-separated', '10000,50000')
     .option('--time-limit <duration>', 'cap on any one measurement run', '60s')
+    .option('--starts <n>', 'process starts of each server for the cold-start section', '15')
     .option('--json', 'print the results as JSON')
     .action(async (flags: BenchFlags) => {
       const calls = intFlag('--calls', flags.calls, { max: 1_000_000 })!;
       const concurrency = listFlag('--concurrency', flags.concurrency!, 256);
       const rssCheckpoints = listFlag('--rss-at', flags.rssAt!, 10_000_000);
       const phaseTimeLimitMs = durationFlag('--time-limit', flags.timeLimit)!;
+      const coldStarts = intFlag('--starts', flags.starts, { min: 1, max: 1000 })!;
       if (phaseTimeLimitMs <= 0) throw new UsageError('--time-limit must be more than 0');
       const { runBench, selectSections, formatBench } = await import('../check/bench/run.js');
       const transports = [...(flags.stdio ? ['stdio' as const] : []), ...(flags.http ? ['http' as const] : [])];
@@ -49,7 +52,7 @@ export function register(program: Command): void {
       }
       if (chosen.length === 0) throw new UsageError('no bench section matches the flags');
       const progress = (line: string) => process.stderr.write(`${line}\n`);
-      const results = await runBench(chosen, { calls, concurrency, rssCheckpoints, phaseTimeLimitMs, onLine: progress });
+      const results = await runBench(chosen, { calls, concurrency, rssCheckpoints, phaseTimeLimitMs, coldStarts, onLine: progress });
       if (flags.json) printLine(JSON.stringify({ calls, concurrency, rssCheckpoints, sections: results }, null, 2));
       else printLine(formatBench(results).join('\n'));
       // Missed goals are figures to read, not a failure; a section that could not run is.

@@ -16,7 +16,8 @@ import { logToStderr } from './stderr-log.js';
 export interface ServerContext {
   /** The price catalog; reading it before the context is loaded throws (see openContext). */
   readonly catalog: Catalog;
-  telemetry: Telemetry;
+  /** Per-tool counts; like the catalog, there once the context is loaded. */
+  readonly telemetry: Telemetry;
   version: string;
   /** DEPLOYMENT_COLOR ("blue" / "green"), if the deployer set one. */
   color: string | undefined;
@@ -28,59 +29,76 @@ export interface ContextOptions {
   telemetryDir?: string;
 }
 
-/** A context whose catalog may not be loaded yet. */
+/** A context whose catalog and telemetry may not be loaded yet. */
 export interface OpeningContext {
   ctx: ServerContext;
   readonly loaded: boolean;
-  /** Loads the catalog (once; every call gets the same promise). */
+  /** Loads the catalog and opens telemetry (once; every call gets the same promise). */
   load(): Promise<void>;
+  /** Flushes and closes telemetry if it was opened (after a load in progress ends). */
+  close(): Promise<void>;
 }
 
-/** Telemetry and identity now; the catalog when load() is called. */
-export async function openContext(opts: ContextOptions = {}): Promise<OpeningContext> {
+/**
+ * Who we are now; the catalog and telemetry (which takes the store's file lock
+ * and fsyncs) when load() is called. Reading either before that throws.
+ */
+export function openContext(opts: ContextOptions = {}): OpeningContext {
   const startedAt = new Date();
   const color = deploymentColor();
-  const telemetry = await Telemetry.open({
-    ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
-    version: VERSION,
-    startedAt,
-    ...(color ? { color } : {}),
-    ...flushInterval(),
-    onError: (message) => logToStderr('warn', message),
-  });
   let catalog: Catalog | undefined;
+  let telemetry: Telemetry | undefined;
   let loading: Promise<void> | undefined;
   const ctx: ServerContext = {
     get catalog(): Catalog {
       if (!catalog) throw new Error('the price catalog is not loaded yet');
       return catalog;
     },
-    telemetry,
+    get telemetry(): Telemetry {
+      if (!telemetry) throw new Error('telemetry is not open yet');
+      return telemetry;
+    },
     version: VERSION,
     color,
     startedAt,
   };
+  const load = (): Promise<void> =>
+    (loading ??= (async () => {
+      // Loaded here, not imported above: a stdio start answers `initialize` before paying for it.
+      const [{ loadCatalog }, opened] = await Promise.all([
+        import('../pricing/load-catalog.js'),
+        Telemetry.open({
+          ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
+          version: VERSION,
+          startedAt,
+          ...(color ? { color } : {}),
+          ...flushInterval(),
+          onError: (message) => logToStderr('warn', message),
+        }),
+      ]);
+      telemetry = opened;
+      catalog = await loadCatalog();
+    })());
   return {
     ctx,
     get loaded() {
-      return catalog !== undefined;
+      return catalog !== undefined && telemetry !== undefined;
     },
-    load: () =>
-      (loading ??= (async () => {
-        // Loaded here, not imported above: a stdio start answers `initialize` before paying for it.
-        const { loadCatalog } = await import('../pricing/load-catalog.js');
-        catalog = await loadCatalog();
-      })()),
+    load,
+    async close() {
+      await loading?.catch(() => undefined);
+      await telemetry?.close();
+    },
   };
 }
 
-/** A context with its catalog loaded. */
+/** A context with its catalog loaded and telemetry open. */
 export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
-  const opening = await openContext(opts);
+  const opening = openContext(opts);
   try {
     await opening.load();
   } catch (err) {
-    await opening.ctx.telemetry.close().catch(() => undefined);
+    await opening.close().catch(() => undefined);
     throw err;
   }
   return opening.ctx;

@@ -119,8 +119,8 @@ function protocolErrorResponse(id: RequestId, err: unknown): JSONRPCMessage {
 const listCache = new WeakMap<readonly AnyTool[], ListToolsResult>();
 
 export function installToolList(mcp: McpServer, tools: readonly AnyTool[], annotations: ToolAnnotations): void {
-  const result = toolList(tools, annotations);
-  mcp.server.setRequestHandler(ListToolsRequestSchema, () => result);
+  // Made on the first tools/list, not here: a stdio start answers initialize first.
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => toolList(tools, annotations));
 }
 
 /** The tools/list result of these tools (made once per tools array): JSON Schemas from their zod schemas. */

@@ -65,7 +65,7 @@ export class LineTransport implements Transport {
 
   /**
    * Until the gate is ready, hold every message but `initialize` and `ping` (in
-   * order) and answer them once it is. Loading starts after the first answer is
+   * order; once one is held, those wait behind it too) and answer them once it is. Loading starts after the first answer is
    * written, when a held message arrives, or after a quiet start.
    */
   holdUntilLoaded(gate: LoadGate): void {
@@ -173,7 +173,9 @@ export class LineTransport implements Transport {
     }
     const message = parsed.data;
     if ('method' in message && 'id' in message) this.unanswered.add(message.id);
-    if (this.gate && !this.gate.ready && !('id' in message && 'method' in message && ANSWERED_BEFORE_LOAD.has(message.method))) {
+    // Once something waits, everything after it waits too: answers keep the order of the requests.
+    const passes = this.held.length === 0 && 'id' in message && 'method' in message && ANSWERED_BEFORE_LOAD.has(message.method);
+    if (this.gate && !this.gate.ready && !passes) {
       this.held.push(message);
       void this.openGate();
       return;

@@ -8,9 +8,8 @@
 // It exits 0 when stdin closes or on SIGTERM/SIGINT, after flushing telemetry.
 //
 // Start-up is ordered for a client that spawns us and waits on `initialize`:
-// connect and answer it first; the price catalog loads right after (requests
-// that need it wait, in order, see LineTransport.holdUntilLoaded), and the
-// warm-up runs after that, between real requests.
+// connect and answer it first; then load the price catalog and warm up
+// (bounded) while the other requests wait, in order (LineTransport.holdUntilLoaded).
 
 import { TOOL_NAMES } from './tools/index.js';
 import { LOGGER_NAME } from './client-log.js';
@@ -31,7 +30,7 @@ const SHUTDOWN_GRACE_MS = 3000;
 
 export async function runStdio(opts: StdioOptions): Promise<void> {
   routeConsoleToStderr();
-  const opening = await openContext(opts.telemetryDir !== undefined ? { telemetryDir: opts.telemetryDir } : {});
+  const opening = openContext(opts.telemetryDir !== undefined ? { telemetryDir: opts.telemetryDir } : {});
   const { ctx } = opening;
   const mcp = createMcpServer(ctx);
   const transport = new LineTransport(process.stdin, process.stdout);
@@ -43,7 +42,7 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
       process.exitCode = exitCode;
       setTimeout(() => process.exit(exitCode), SHUTDOWN_GRACE_MS).unref();
       await mcp.close().catch(() => undefined);
-      await ctx.telemetry.close();
+      await opening.close();
       process.stdin.destroy();
       // Nothing else holds the event loop: the process exits 0 once stdout drains.
     })();
@@ -59,25 +58,32 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
   process.on('unhandledRejection', (reason) => logToStderr('error', 'unhandled rejection', { error: String(reason) }));
   process.on('uncaughtException', (err) => logToStderr('error', 'uncaught exception', { error: err.message, stack: err.stack }));
 
+  // Ready = catalog loaded, telemetry open, and warmed up (bounded; the first calls are then as fast as the rest).
+  let warm = false;
   let loading: Promise<void> | undefined;
-  const loadCatalog = (): Promise<void> =>
-    (loading ??= opening.load().then(
-      () => {
-        logToStderr('info', 'price catalog loaded', { models: ctx.catalog.models.length, data_as_of: ctx.catalog.data_as_of });
-        // Only saves time on the first calls of each tool; never in the way of a real request for long.
-        void warmUp(ctx);
-      },
-      (err: unknown) => {
+  const getReady = (): Promise<void> =>
+    (loading ??= (async () => {
+      try {
+        await opening.load();
+      } catch (err) {
         // The requests waiting for it are answered with this error; then there is nothing left to serve.
-        setImmediate(() => void stop(`cannot load the price catalog: ${err instanceof Error ? err.message : String(err)}`, 1));
+        const reason = `cannot load the price catalog or open telemetry: ${err instanceof Error ? err.message : String(err)}`;
+        setImmediate(() => void stop(reason, 1));
         throw err;
-      },
-    ));
+      }
+      logToStderr('info', 'price catalog loaded', {
+        models: ctx.catalog.models.length,
+        data_as_of: ctx.catalog.data_as_of,
+        telemetry_dir: ctx.telemetry.dir,
+      });
+      await warmUp(ctx);
+      warm = true;
+    })());
   transport.holdUntilLoaded({
     get ready() {
-      return opening.loaded;
+      return warm;
     },
-    load: loadCatalog,
+    load: getReady,
   });
   await mcp.connect(transport);
   transport.direct = directToolCall(mcp);
@@ -100,12 +106,12 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
       },
     });
   }
-  logToStderr('info', 'serving MCP over stdio', { version: ctx.version, color: ctx.color ?? null, telemetry_dir: ctx.telemetry.dir });
+  logToStderr('info', 'serving MCP over stdio', { version: ctx.version, color: ctx.color ?? null });
 
   /** --announce tells the data date, so it waits for the catalog (it is not the cold-start path). */
   async function catalogDate(): Promise<string | null> {
     try {
-      await loadCatalog();
+      await getReady();
       return ctx.catalog.data_as_of;
     } catch {
       return null;

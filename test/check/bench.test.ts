@@ -30,7 +30,7 @@ function smallRun(lines: string[]): Omit<BenchOptions, 'bare'> & { bare: string[
 
 describe('bench', () => {
   it('selects sections by transport and name, and rejects unknown names', () => {
-    expect(selectSections({ transports: ['stdio'], names: [] }).map((s) => s.name)).toEqual(['baseline', 'stdio']);
+    expect(selectSections({ transports: ['stdio'], names: [] }).map((s) => s.name)).toEqual(['baseline', 'cold', 'stdio']);
     expect(selectSections({ transports: ['http'], names: [] }).map((s) => s.name)).toContain('http');
     expect(selectSections({ transports: [], names: ['stdio'] }).map((s) => s.name)).toEqual(['stdio']);
     expect(() => selectSections({ transports: [], names: ['nope'] })).toThrow(/unknown bench section/);

@@ -19,15 +19,25 @@ export class StdioRpc {
     child.once('exit', (code) => this.waiting?.reject(new Error(`server exited with code ${code}: ${server.stderrTail()}`)));
   }
 
-  /** Spawns the server and completes the MCP handshake. */
+  /**
+   * Spawns the server, completes the MCP handshake and lists the tools, as a
+   * client does before its first call (our server answers tools/list once its
+   * catalog is loaded; the guide's baseline waits 2 s for the same reason).
+   */
   static async start(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<StdioRpc> {
     const rpc = new StdioRpc(spawnServer(argv, env, 'pipe-all'));
-    await rpc.request(
-      'initialize',
-      { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
-      timeoutMs,
-    );
-    rpc.notify('notifications/initialized');
+    try {
+      await rpc.request(
+        'initialize',
+        { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
+        timeoutMs,
+      );
+      rpc.notify('notifications/initialized');
+      await rpc.request('tools/list', {}, timeoutMs);
+    } catch (err) {
+      await rpc.close();
+      throw err;
+    }
     return rpc;
   }
 
