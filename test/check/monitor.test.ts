@@ -95,8 +95,9 @@ describe('monitor', () => {
       const r = await runMonitorWatch({
         base: first.base,
         spec,
-        intervalMs: 1500,
-        durationMs: 3000,
+        // The restart (a kill and a fresh node process) must fit between two intervals even on a loaded machine.
+        intervalMs: 6000,
+        durationMs: 12_000,
         probesPerInterval: 2,
         timeoutMs: 5000,
         onLine: () => {
