@@ -82,8 +82,15 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   const app = fastify({
     // /mcp is the per-call hot path: it runs on plain node:http (mcp/route.ts) before fastify's routing,
     // hooks and parsers; fastify serves everything else.
-    serverFactory: (handler) =>
-      createServer((req: IncomingMessage, res: ServerResponse) => (isMcpPath(req.url) ? mcp(req, res) : handler(req, res))),
+    serverFactory: (handler, options) => {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => (isMcpPath(req.url) ? mcp(req, res) : handler(req, res)));
+      // What fastify sets on a server it makes itself (keep-alive 72 s: node's 5 s races clients that reuse a connection).
+      const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
     loggerInstance: logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,

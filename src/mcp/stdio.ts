@@ -8,8 +8,8 @@
 // It exits 0 when stdin closes or on SIGTERM/SIGINT, after flushing telemetry.
 //
 // Start-up is ordered for a client that spawns us and waits on `initialize`:
-// connect and answer it first; then load the price catalog and warm up
-// (bounded) while the other requests wait, in order (LineTransport.holdUntilLoaded).
+// connect and answer it first; then load the price catalog and warm up the
+// tool path while the other requests wait, in order (LineTransport.holdUntilLoaded).
 
 import { TOOL_NAMES } from './tools/index.js';
 import { LOGGER_NAME } from './client-log.js';
@@ -18,7 +18,7 @@ import { directToolCall } from './dispatch.js';
 import { LineTransport } from './line-transport.js';
 import { createMcpServer } from './server.js';
 import { logToStderr } from './stderr-log.js';
-import { warmUp } from './warmup.js';
+import { warmUpTools } from './warmup.js';
 
 export interface StdioOptions {
   announce: boolean;
@@ -58,8 +58,7 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
   process.on('unhandledRejection', (reason) => logToStderr('error', 'unhandled rejection', { error: String(reason) }));
   process.on('uncaughtException', (err) => logToStderr('error', 'uncaught exception', { error: err.message, stack: err.stack }));
 
-  // Ready = catalog loaded, telemetry open, and warmed up (bounded; the first calls are then as fast as the rest).
-  let warm = false;
+  // Ready = catalog loaded, telemetry open, and the tool path warmed up (a few ms of direct calls).
   let loading: Promise<void> | undefined;
   const getReady = (): Promise<void> =>
     (loading ??= (async () => {
@@ -76,12 +75,11 @@ export async function runStdio(opts: StdioOptions): Promise<void> {
         data_as_of: ctx.catalog.data_as_of,
         telemetry_dir: ctx.telemetry.dir,
       });
-      await warmUp(ctx);
-      warm = true;
+      warmUpTools(ctx);
     })());
   transport.holdUntilLoaded({
     get ready() {
-      return warm;
+      return opening.loaded;
     },
     load: getReady,
   });

@@ -9,8 +9,10 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import type { ServerContext } from './context.js';
 import { LineTransport } from './line-transport.js';
+import { runTool } from './dispatch.js';
 import { createMcpServer } from './server.js';
 import { logToStderr } from './stderr-log.js';
+import { TOOLS } from './tools/index.js';
 
 const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['estimate_cost', { model_name: 'gpt-4o', input_tokens: 1000, output_tokens: 500 }],
@@ -21,6 +23,21 @@ const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['get_use_cases', { use_case: 'coding' }],
   ['get_telemetry', {}],
 ];
+
+/**
+ * The tool path alone, called directly (no protocol layer, no telemetry):
+ * builds the catalog's lazy views and compiles the tools' code. Synchronous and
+ * short, so `serve --stdio` runs it before it answers the requests that waited
+ * for the catalog, and its first real call is not the slow one.
+ */
+export function warmUpTools(ctx: ServerContext, rounds = 3): void {
+  const byName = new Map(TOOLS.map((t) => [t.name, t]));
+  try {
+    for (let i = 0; i < rounds; i++) for (const [name, args] of SAMPLE_CALLS) runTool(byName.get(name)!, args, ctx);
+  } catch (err) {
+    logToStderr('warn', 'warm-up failed', { error: String(err) });
+  }
+}
 
 /** Warming up only saves time: it gives up after this long and never stops or stalls a start. */
 export const WARM_UP_LIMIT_MS = 2000;

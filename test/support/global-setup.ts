@@ -39,13 +39,7 @@ export async function teardown(): Promise<void> {
     await stopAll(left.map((p) => p.pid));
   }
   if (runTmp) {
-    let entries: string[] = [];
-    try {
-      entries = readdirSync(runTmp);
-    } catch {
-      entries = [];
-    }
-    for (const e of entries) problems.push(`left in the temp directory: ${join(runTmp, e)}`);
+    for (const e of safeReaddir(runTmp)) problems.push(`left in the temp directory: ${join(runTmp, e)}`);
     rmSync(runTmp, { recursive: true, force: true });
     if (originalTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = originalTmp;
