@@ -35,8 +35,12 @@ export interface LoadGate {
   load(): Promise<void>;
 }
 
-/** Requests answered at once while the gate is closed: they need nothing the gate guards. */
-const ANSWERED_BEFORE_LOAD = new Set(['initialize', 'ping']);
+/**
+ * Requests answered at once while the gate is closed: they need nothing the gate
+ * guards (resources/list does: it lists providers). Notifications and responses
+ * pass too. A client that connects and lists what we offer is not kept waiting.
+ */
+const ANSWERED_BEFORE_LOAD = new Set(['initialize', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list', 'logging/setLevel']);
 
 export class LineTransport implements Transport {
   onclose?: () => void;
@@ -64,8 +68,9 @@ export class LineTransport implements Transport {
   ) {}
 
   /**
-   * Until the gate is ready, hold every message but `initialize` and `ping` (in
-   * order; once one is held, those wait behind it too) and answer them once it is. Loading starts after the first answer is
+   * Until the gate is ready, hold the requests that need what it guards (in
+   * order; once one is held, every message after it waits behind it too) and
+   * answer them once it is. Loading starts after the first answer is
    * written, when a held message arrives, or after a quiet start.
    */
   holdUntilLoaded(gate: LoadGate): void {
@@ -174,7 +179,7 @@ export class LineTransport implements Transport {
     const message = parsed.data;
     if ('method' in message && 'id' in message) this.unanswered.add(message.id);
     // Once something waits, everything after it waits too: answers keep the order of the requests.
-    const passes = this.held.length === 0 && 'id' in message && 'method' in message && ANSWERED_BEFORE_LOAD.has(message.method);
+    const passes = this.held.length === 0 && (!('id' in message && 'method' in message) || ANSWERED_BEFORE_LOAD.has(message.method));
     if (this.gate && !this.gate.ready && !passes) {
       this.held.push(message);
       void this.openGate();

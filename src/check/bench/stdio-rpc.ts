@@ -20,13 +20,14 @@ export class StdioRpc {
   }
 
   /**
-   * Spawns the server, completes the MCP handshake and lists the tools, as a
-   * client does before its first call (our server answers tools/list once its
-   * catalog is loaded; the guide's baseline waits 2 s for the same reason).
+   * Spawns the server, optionally lets it settle (the guide's baseline sleeps
+   * 2 s), completes the MCP handshake and lists the tools, as a client does
+   * before its first call.
    */
-  static async start(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<StdioRpc> {
+  static async start(argv: string[], env: Record<string, string>, timeoutMs: number, settleMs = 0): Promise<StdioRpc> {
     const rpc = new StdioRpc(spawnServer(argv, env, 'pipe-all'));
     try {
+      if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
       await rpc.request(
         'initialize',
         { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
