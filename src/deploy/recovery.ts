@@ -2,6 +2,7 @@ import type { Controller } from './controller.js';
 import type { Colour } from './defaults.js';
 import { Colours, otherColour } from './defaults.js';
 import { deploymentInfo } from './probe.js';
+import { readFileSync } from 'node:fs';
 import { isAlive } from './supervisor.js';
 
 /**
@@ -38,7 +39,9 @@ export async function recover(ctl: Controller): Promise<void> {
     cs.pid = null;
     const wanted =
       cs.release !== null && c !== calledOff && (cs.status === 'active' || cs.status === 'standby' || cs.status === 'draining');
-    if (pid === null || !isAlive(pid)) {
+    // A pid in the state file may since have been given to another program (pid reuse): stopping it would
+    // signal that program's whole process group. Ours carry the colour and port we gave them (release.ts).
+    if (pid === null || !isAlive(pid) || !startedAs(pid, c, cs.port)) {
       if (pid !== null) ctl.note(c, `its process (pid ${pid}) did not survive the controller restart`);
       if (!wanted) cs.status = cs.status === 'failed' ? 'failed' : 'stopped';
       continue;
@@ -105,4 +108,16 @@ async function bringBackActive(ctl: Controller, active: Colour): Promise<void> {
   ctl.router.switchTo(active);
   ctl.state.active = active;
   cs.status = 'active';
+}
+
+/** Whether a running pid is a colour process we started: its environment has the colour and port we gave it. */
+function startedAs(pid: number, colour: Colour, port: number): boolean {
+  let env: string[];
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    // No /proc (not Linux) or not ours to read: trust the pid as before on other systems only.
+    return process.platform !== 'linux';
+  }
+  return env.includes(`DEPLOYMENT_COLOR=${colour}`) && env.includes(`PORT=${port}`);
 }
