@@ -59,12 +59,15 @@ describe('controller restart', () => {
     const bluePid = (await status()).colours.blue!.pid;
 
     const deploying = cli(['deploy', '--dir', fx.dir, '--version', '2.0.0', '--from', fx.releases['2.0.0']!]);
-    // Kill the controller once green has started (phase 2 under way).
-    for (let i = 0; i < 400; i++) {
-      const events = readJsonLines(join(fx.dir, 'deployment.log'));
-      if (events.some((e) => e.event === 'phase' && e.phase === 2 && e.status === 'started' && e.version === '2.0.0')) break;
-      await sleep(25);
-    }
+    // Kill the controller once green has started (phase 2 under way); a loaded machine gets there later, not never.
+    await waitFor(
+      'phase 2 of the v2.0.0 deploy',
+      () =>
+        readJsonLines(join(fx.dir, 'deployment.log')).some(
+          (e) => e.event === 'phase' && e.phase === 2 && e.status === 'started' && e.version === '2.0.0',
+        ) || undefined,
+      60_000,
+    );
     await fx.ctl.stop('SIGKILL');
     const cut = await deploying;
     expect(cut.code).toBe(1);

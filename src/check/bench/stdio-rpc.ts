@@ -11,12 +11,17 @@ export class StdioRpc {
   private buffer = '';
   private waiting: { id: number; resolve(msg: Record<string, unknown>): void; reject(err: Error): void } | undefined;
   private nextId = 1;
+  /** Set when the server has exited: later requests fail at once instead of waiting out their timeout. */
+  private exited: Error | undefined;
 
   private constructor(readonly server: ChildServer) {
     const { child } = server;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => this.onData(chunk));
-    child.once('exit', (code) => this.waiting?.reject(new Error(`server exited with code ${code}: ${server.stderrTail()}`)));
+    child.once('exit', (code) => {
+      this.exited = new Error(`server exited with code ${code}: ${server.stderrTail()}`);
+      this.waiting?.reject(this.exited);
+    });
   }
 
   /**
@@ -58,6 +63,7 @@ export class StdioRpc {
 
   request(method: string, params: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
     if (this.waiting) throw new Error('StdioRpc sends one request at a time');
+    if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
