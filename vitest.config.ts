@@ -11,5 +11,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The summary reporter adds a plain closing line for CI.
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // Fails the run if a test left a process, a listening socket or a temp file behind.
+    globalSetup: ['./test/support/global-setup.ts'],
   },
 });

@@ -2,10 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT_USAGE, UsageError } from './usage.js';
-import { verbs } from './verbs.js';
+import { verbsFor } from './verbs.js';
 
 // The CLI is a list of thin verbs (one file each, see verbs.ts); behaviour lives
-// in src/mcp, src/http, src/check and src/deploy.
+// in src/mcp, src/http, src/check and src/deploy. Only the verb being run is loaded.
 const program = new Command('llm-pricing-mcp')
   .description('LLM API prices over MCP, and a zero-downtime blue-green deployer for it')
   .version(VERSION)
@@ -15,7 +15,7 @@ const program = new Command('llm-pricing-mcp')
   .enablePositionalOptions()
   .exitOverride();
 
-for (const register of verbs) register(program);
+for (const verb of verbsFor(process.argv)) (await verb.load()).register(program);
 
 try {
   await program.parseAsync(process.argv);

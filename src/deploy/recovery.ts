@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isServing } from './colour-lifecycle.js';
 import type { DeployContext } from './context.js';
 import type { Colour } from './defaults.js';
@@ -71,7 +72,9 @@ async function adoptOrStop(ctx: DeployContext, c: Colour): Promise<void> {
   const cs = st.colour(c);
   const pid = cs.pid;
   if (pid === null) return;
-  if (!isAlive(pid)) {
+  // A pid in the state file may since have been given to another program (pid reuse): adopting or stopping it would
+  // signal that program's whole process group. Ours carry the colour and port we gave them (release.ts).
+  if (!isAlive(pid) || !startedAs(pid, c, cs.port)) {
     await st.change({ colours: { [c]: { pid: null, note: `its process (pid ${pid}) did not survive the controller restart` } } });
     return;
   }
@@ -123,4 +126,16 @@ async function bringBackActive(ctx: DeployContext, active: Colour): Promise<void
   } catch (err) {
     await st.change({ note: `${active} could not be restarted after the controller restart: ${(err as Error).message}` });
   }
+}
+
+/** Whether a live pid is the process we started for this colour: its environment says so (Linux). */
+function startedAs(pid: number, colour: Colour, port: number): boolean {
+  let env: string[];
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+  } catch {
+    // No /proc (not Linux) or not ours to read: trust the pid as before on other systems only.
+    return process.platform !== 'linux';
+  }
+  return env.includes(`DEPLOYMENT_COLOR=${colour}`) && env.includes(`PORT=${port}`);
 }

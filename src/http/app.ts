@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { fastify, LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -14,21 +15,22 @@ import { registerHealthRoutes } from './health.js';
 import { HostGuard } from './host-guard.js';
 import { createLogger } from './logger.js';
 import { HttpMetrics } from './metrics.js';
-import { RpcCode, jsonRpcErrorBody } from './mcp/jsonrpc.js';
-import { registerMcpRoutes } from './mcp/route.js';
+import { createMcpHandler, isMcpPath } from './mcp/route.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { SessionTokens } from './mcp/session-token.js';
+import type { ToolCaller } from './rest/endpoints.js';
 import { registerRestRoutes } from './rest/routes.js';
 import { registerStaticPages } from './static-pages.js';
 import { registerJsonCompression } from './json-compression.js';
 import { describeSchemaErrors } from './rest/schema-errors.js';
-import { ToolClient } from './rest/tool-client.js';
 import { TrafficGate } from './traffic.js';
 
 export interface HttpAppOptions {
   ctx: HttpAppContext;
-  /** Makes the protocol server of one MCP session (and one more for the REST API). */
+  /** Makes the protocol server of one MCP session. */
   createMcpServer: () => McpServer;
+  /** The tools the REST API calls in-process, and their names (metrics labels); default: none. */
+  tools?: { names: readonly string[]; call: ToolCaller };
   allowedHosts: readonly string[];
   allowedOrigins: readonly string[];
   bodyLimitBytes?: number;
@@ -48,11 +50,15 @@ export interface HttpApp {
   registry: SessionRegistry;
   metrics: HttpMetrics;
   guard: HostGuard;
-  tools: ToolClient;
   logger: Logger;
-  /** Stops the idle-session sweep and the REST API's in-process client. */
+  /** Stops the idle-session sweep. */
   dispose(): Promise<void>;
 }
+
+const NO_TOOLS = {
+  names: [] as readonly string[],
+  call: (name: string) => ({ ok: false as const, message: `no tool named ${name} in this server` }),
+};
 
 export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   const logger = opts.logger ?? createLogger();
@@ -82,10 +88,38 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   });
   const metrics = new HttpMetrics({ inFlight: () => gate.inFlight, sessions: () => registry.size, draining: () => gate.draining });
   const guard = new HostGuard({ allowedHosts: opts.allowedHosts, allowedOrigins: opts.allowedOrigins });
-  const tools = await ToolClient.connect(opts.createMcpServer());
+  const tools = opts.tools ?? NO_TOOLS;
   metrics.setKnownTools(tools.names);
 
+  const sessionTokens =
+    opts.sessionKeys && opts.sessionKeys.length > 0
+      ? new SessionTokens(opts.sessionKeys, {
+          serverVersion: opts.ctx.version,
+          maxAgeMs: opts.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
+        })
+      : undefined;
+  const mcp = createMcpHandler({
+    registry,
+    createMcpServer: opts.createMcpServer,
+    guard,
+    gate,
+    metrics,
+    bodyLimit,
+    logger,
+    ...(sessionTokens && { sessionTokens }),
+  });
   const app = fastify({
+    // /mcp is the per-call hot path: it runs on plain node:http (mcp/route.ts) before fastify's routing,
+    // hooks and parsers; fastify serves everything else.
+    serverFactory: (handler, options) => {
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => (isMcpPath(req.url) ? mcp(req, res) : handler(req, res)));
+      // What fastify sets on a server it makes itself (keep-alive 72 s: node's 5 s races clients that reuse a connection).
+      const o = options as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      server.keepAliveTimeout = o.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = o.requestTimeout ?? 0;
+      server.setTimeout(o.connectionTimeout ?? 0);
+      return server;
+    },
     loggerInstance: logger as unknown as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
@@ -103,16 +137,8 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply, bodyLimit, logger));
 
-  const sessionTokens =
-    opts.sessionKeys && opts.sessionKeys.length > 0
-      ? new SessionTokens(opts.sessionKeys, {
-          serverVersion: opts.ctx.version,
-          maxAgeMs: opts.sessionMaxAgeMs ?? DEFAULT_SESSION_MAX_AGE_MS,
-        })
-      : undefined;
-  registerMcpRoutes(app, { registry, createMcpServer: opts.createMcpServer, guard, gate, metrics, sessionTokens });
   registerHealthRoutes(app, { ctx: opts.ctx, gate, sessions: () => registry.size, metrics });
-  registerRestRoutes(app, { ctx: opts.ctx, tools });
+  registerRestRoutes(app, { ctx: opts.ctx, callTool: tools.call }, guard);
   registerStaticPages(app, logger);
   registerJsonCompression(app);
 
@@ -128,24 +154,18 @@ export async function buildHttpApp(opts: HttpAppOptions): Promise<HttpApp> {
     registry,
     metrics,
     guard,
-    tools,
     logger,
     async dispose() {
       clearInterval(sweep);
-      await tools.close();
     },
   };
 }
 
-/** Errors raised by fastify itself (body too large, bad JSON, wrong media type, schema) in the shape each route speaks. */
+/** Errors raised by fastify itself (body too large, bad JSON, wrong media type, schema) in the REST API's shape. */
 function sendError(error: FastifyError, request: FastifyRequest, reply: FastifyReply, bodyLimit: number, logger: Logger): FastifyReply {
   const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
   if (status >= 500) logger.error({ err: error, url: request.url }, 'request failed');
   const message = status >= 500 ? 'Internal Server Error' : describe(error, status, bodyLimit);
-  if (request.routeOptions.url === '/mcp') {
-    const code = status === 400 ? RpcCode.ParseError : RpcCode.ServerError;
-    return reply.code(status).type('application/json').send(jsonRpcErrorBody(code, message));
-  }
   return reply.code(status).send({ error: reasonPhrase(status), message, statusCode: status });
 }
 

@@ -1,5 +1,4 @@
-import { createContext } from '../mcp/context.js';
-import { createMcpServer } from '../mcp/server.js';
+import { TOOL_NAMES, callTool, createContext, createMcpServer, warmUp } from '../mcp/index.js';
 import { buildHttpApp } from './app.js';
 import { serve } from './environment.js';
 import type { RunningHttpServer } from './environment.js';
@@ -36,9 +35,12 @@ export async function startHttpServer(opts: StartHttpServerOptions): Promise<Run
   const ctx = await createContext({ telemetryDir: opts.telemetryDir });
   let running: RunningHttpServer;
   try {
+    // Before listening: ready means the first calls are as fast as the later ones.
+    await warmUp(ctx);
     const http = await buildHttpApp({
       ctx,
       createMcpServer: () => createMcpServer(ctx),
+      tools: { names: TOOL_NAMES, call: (name, args) => callTool(ctx, name, args) },
       allowedHosts: opts.allowedHosts,
       allowedOrigins: opts.allowedOrigins,
       bodyLimitBytes: opts.bodyLimitBytes,

@@ -1,18 +1,24 @@
 // What every MCP server instance shares within one process: the catalog (loaded
 // once), telemetry, and who we are. createMcpServer(ctx) is then cheap enough to
 // call once per HTTP session.
+//
+// The catalog is the slow part of a start (reading genai-prices' data and
+// building the name index), so it can be loaded after the server already
+// answers: openContext() gives a context without it and load() brings it in.
+// stdio uses that to answer `initialize` first; HTTP awaits createContext(),
+// which loads everything before the server listens.
 
 import { hostname } from 'node:os';
 import type { Catalog } from '../pricing/types.js';
-import { loadCatalog } from '../pricing/index.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import { VERSION } from '../version.js';
 import { logToStderr } from './stderr-log.js';
-import { warmUp } from './warmup.js';
 
 export interface ServerContext {
-  catalog: Catalog;
-  telemetry: Telemetry;
+  /** The price catalog; reading it before the context is loaded throws (see openContext). */
+  readonly catalog: Catalog;
+  /** Per-tool counts; like the catalog, there once the context is loaded. */
+  readonly telemetry: Telemetry;
   version: string;
   /** DEPLOYMENT_COLOR ("blue" / "green"), if the deployer set one. */
   color: string | undefined;
@@ -33,32 +39,81 @@ export interface ContextOptions {
   overlayPath?: string;
 }
 
-const WARM_UP_LIMIT_MS = 2000;
+/** A context whose catalog and telemetry may not be loaded yet. */
+export interface OpeningContext {
+  ctx: ServerContext;
+  readonly loaded: boolean;
+  /** Loads the catalog and opens telemetry (once; every call gets the same promise). */
+  load(): Promise<void>;
+  /** Flushes and closes telemetry if it was opened (after a load in progress ends). */
+  close(): Promise<void>;
+}
 
-export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
+/**
+ * Who we are now; the catalog and telemetry (which takes the store's file lock
+ * and fsyncs) when load() is called. Reading either before that throws.
+ */
+export function openContext(opts: ContextOptions = {}): OpeningContext {
   const startedAt = new Date();
   const color = deploymentColor();
-  const [catalog, telemetry] = await Promise.all([
-    loadCatalog(catalogFiles(opts)),
-    Telemetry.open({
-      ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
-      version: VERSION,
-      startedAt,
-      ...(color ? { color } : {}),
-      ...flushInterval(),
-      onError: (message) => logToStderr('warn', message),
-    }),
-  ]);
   const replica = replicaName();
-  const ctx: ServerContext = { catalog, telemetry, version: VERSION, color, startedAt, ...(replica && { replica }) };
-  // Warming up only saves time; it must never stop or stall a start.
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    warmUp(ctx).catch((err: unknown) => logToStderr('warn', 'warm-up failed', { error: String(err) })),
-    new Promise<void>((resolve) => (timer = setTimeout(resolve, WARM_UP_LIMIT_MS))),
-  ]);
-  clearTimeout(timer);
-  return ctx;
+  let catalog: Catalog | undefined;
+  let telemetry: Telemetry | undefined;
+  let loading: Promise<void> | undefined;
+  const ctx: ServerContext = {
+    get catalog(): Catalog {
+      if (!catalog) throw new Error('the price catalog is not loaded yet');
+      return catalog;
+    },
+    get telemetry(): Telemetry {
+      if (!telemetry) throw new Error('telemetry is not open yet');
+      return telemetry;
+    },
+    version: VERSION,
+    color,
+    startedAt,
+    ...(replica && { replica }),
+  };
+  const load = (): Promise<void> =>
+    (loading ??= (async () => {
+      // Loaded here, not imported above: a stdio start answers `initialize` before paying for it.
+      const [{ loadCatalog }, opened] = await Promise.all([
+        import('../pricing/load-catalog.js'),
+        Telemetry.open({
+          ...(opts.telemetryDir !== undefined ? { dir: opts.telemetryDir } : {}),
+          version: VERSION,
+          startedAt,
+          ...(color ? { color } : {}),
+          ...flushInterval(),
+          onError: (message) => logToStderr('warn', message),
+        }),
+      ]);
+      telemetry = opened;
+      catalog = await loadCatalog(catalogFiles(opts));
+    })());
+  return {
+    ctx,
+    get loaded() {
+      return catalog !== undefined && telemetry !== undefined;
+    },
+    load,
+    async close() {
+      await loading?.catch(() => undefined);
+      await telemetry?.close();
+    },
+  };
+}
+
+/** A context with its catalog loaded and telemetry open. */
+export async function createContext(opts: ContextOptions = {}): Promise<ServerContext> {
+  const opening = openContext(opts);
+  try {
+    await opening.load();
+  } catch (err) {
+    await opening.close().catch(() => undefined);
+    throw err;
+  }
+  return opening.ctx;
 }
 
 /** The price data files in force: the options, else LLM_PRICING_PRICES and LLM_PRICING_OVERLAY. */

@@ -59,11 +59,9 @@ export function installToolDispatcher(mcp: McpServer, tools: readonly AnyTool[],
       const shown = name.length > 100 ? `${name.slice(0, 100)}…` : name;
       throw protocolError(ErrorCode.InvalidParams, `Unknown tool "${shown}". Available tools: ${available}.`);
     }
-    const started = performance.now();
-    const run = runTool(tool, args, ctx);
-    const ms = performance.now() - started;
+    const run = runCountedTool(tool, args, ctx);
+    const ms = run.ms;
     const ok = run.result.isError !== true;
-    ctx.telemetry.record(name, ms, ok);
     if (run.internal) {
       log.send('error', { event: 'tool_failed', tool: name, message: errorText(run.result) }, requestId);
     } else if (!ok) {
@@ -121,6 +119,12 @@ function protocolErrorResponse(id: RequestId, err: unknown): JSONRPCMessage {
 const listCache = new WeakMap<readonly AnyTool[], ListToolsResult>();
 
 export function installToolList(mcp: McpServer, tools: readonly AnyTool[], annotations: ToolAnnotations): void {
+  // Made on the first tools/list, not here: a stdio start answers initialize first.
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => toolList(tools, annotations));
+}
+
+/** The tools/list result of these tools (made once per tools array): JSON Schemas from their zod schemas. */
+export function toolList(tools: readonly AnyTool[], annotations: ToolAnnotations): ListToolsResult {
   let list = listCache.get(tools);
   if (!list) {
     list = {
@@ -142,8 +146,16 @@ export function installToolList(mcp: McpServer, tools: readonly AnyTool[], annot
     };
     listCache.set(tools, list);
   }
-  const result = list;
-  mcp.server.setRequestHandler(ListToolsRequestSchema, () => result);
+  return list;
+}
+
+/** runTool, timed and counted in telemetry: the accounting every caller of a tool shares (MCP and REST). */
+export function runCountedTool(tool: AnyTool, args: unknown, ctx: ServerContext): ToolRun & { ms: number } {
+  const started = performance.now();
+  const run = runTool(tool, args, ctx);
+  const ms = performance.now() - started;
+  ctx.telemetry.record(tool.name, ms, run.result.isError !== true);
+  return { ...run, ms };
 }
 
 /** Validates, runs and renders one tool call; never throws. */

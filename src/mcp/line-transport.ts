@@ -8,12 +8,39 @@ import type { Readable, Writable } from 'node:stream';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { JSONRPCMessageSchema, type JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { DirectToolCall } from './dispatch.js';
-import { INVALID_REQUEST, PARSE_ERROR, clarifyParamsError, errorReply, requestIdOf } from './protocol-errors.js';
+import {
+  INVALID_REQUEST,
+  PARSE_ERROR,
+  RpcCode,
+  clarifyParamsError,
+  errorReply,
+  invalidMessageReason,
+  requestIdOf,
+} from './protocol-errors.js';
 
 /** A line longer than this is discarded with an error reply (MCP messages are small). */
 export const MAX_LINE_BYTES = 4 * 1024 * 1024;
 /** After end of input, close even if some request (e.g. one the client cancelled) is never answered. */
 export const END_OF_INPUT_GRACE_MS = 5000;
+/** With a load gate: start loading this long after start if the client has not spoken yet (it is idle time). */
+export const QUIET_START_LOAD_MS = 50;
+
+/**
+ * Something the server needs before it can answer most requests (the price
+ * catalog), loaded after start so that `initialize` is answered first.
+ */
+export interface LoadGate {
+  readonly ready: boolean;
+  /** Starts loading (once) and resolves when ready. */
+  load(): Promise<void>;
+}
+
+/**
+ * Requests answered at once while the gate is closed: they need nothing the gate
+ * guards (resources/list does: it lists providers). Notifications and responses
+ * pass too. A client that connects and lists what we offer is not kept waiting.
+ */
+const ANSWERED_BEFORE_LOAD = new Set(['initialize', 'ping', 'tools/list', 'prompts/list', 'resources/templates/list', 'logging/setLevel']);
 
 export class LineTransport implements Transport {
   onclose?: () => void;
@@ -30,13 +57,31 @@ export class LineTransport implements Transport {
   private readonly unanswered = new Set<string | number>();
   private inputEnded = false;
   private endTimer: NodeJS.Timeout | undefined;
+  private gate: LoadGate | undefined;
+  /** Messages received while the gate was closed, in order. */
+  private held: JSONRPCMessage[] = [];
+  private quietTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly input: Readable,
     private readonly output: Writable,
   ) {}
 
+  /**
+   * Until the gate is ready, hold the requests that need what it guards (in
+   * order; once one is held, every message after it waits behind it too) and
+   * answer them once it is. Loading starts after the first answer is
+   * written, when a held message arrives, or after a quiet start.
+   */
+  holdUntilLoaded(gate: LoadGate): void {
+    this.gate = gate;
+  }
+
   async start(): Promise<void> {
+    if (this.gate && !this.gate.ready) {
+      this.quietTimer = setTimeout(() => void this.openGate(), QUIET_START_LOAD_MS);
+      this.quietTimer.unref();
+    }
     this.input.on('data', this.onData);
     this.input.on('end', this.onEnd);
     this.input.on('error', this.onInputError);
@@ -50,8 +95,10 @@ export class LineTransport implements Transport {
       if (this.output.write(line)) resolve();
       else this.output.once('drain', resolve);
     });
-    if (('result' in message || 'error' in message) && this.unanswered.delete(message.id as string | number) && this.inputEnded) {
-      void written.then(() => this.closeIfDone());
+    if ('result' in message || 'error' in message) {
+      if (this.unanswered.delete(message.id as string | number) && this.inputEnded) void written.then(() => this.closeIfDone());
+      // The answer (initialize, as a rule) is out: now is the time to load.
+      if (this.gate && !this.gate.ready) setImmediate(() => void this.openGate());
     }
     return written;
   }
@@ -60,6 +107,8 @@ export class LineTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     if (this.endTimer) clearTimeout(this.endTimer);
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    this.held = [];
     this.input.off('data', this.onData);
     this.input.off('end', this.onEnd);
     this.input.off('error', this.onInputError);
@@ -124,13 +173,24 @@ export class LineTransport implements Transport {
     }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
-      void this.send(errorReply(requestIdOf(value), INVALID_REQUEST, `Invalid Request: ${describe(value)}`));
+      void this.send(errorReply(requestIdOf(value), INVALID_REQUEST, `Invalid Request: ${invalidMessageReason(value)}`));
       return;
     }
     const message = parsed.data;
+    if ('method' in message && 'id' in message) this.unanswered.add(message.id);
+    // Once something waits, everything after it waits too: answers keep the order of the requests.
+    const passes = this.held.length === 0 && (!('id' in message && 'method' in message) || ANSWERED_BEFORE_LOAD.has(message.method));
+    if (this.gate && !this.gate.ready && !passes) {
+      this.held.push(message);
+      void this.openGate();
+      return;
+    }
+    this.deliver(message);
+  }
+
+  private deliver(message: JSONRPCMessage): void {
     if ('method' in message) {
       if ('id' in message) {
-        this.unanswered.add(message.id);
         const answer = this.direct?.(message);
         if (answer) {
           void this.send(answer);
@@ -144,6 +204,28 @@ export class LineTransport implements Transport {
       this.onmessage?.(message);
     } catch (err) {
       this.onerror?.(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  /** Loads what the gate guards, then hands over the held messages; if loading fails, each held request gets an error. */
+  private async openGate(): Promise<void> {
+    const gate = this.gate;
+    if (!gate) return;
+    if (this.quietTimer) clearTimeout(this.quietTimer);
+    let failure: string | undefined;
+    try {
+      await gate.load();
+    } catch (err) {
+      failure = err instanceof Error ? err.message : String(err);
+    }
+    const held = this.held;
+    this.held = [];
+    for (const message of held) {
+      if (this.closed) return;
+      if (failure === undefined) this.deliver(message);
+      else if ('method' in message && 'id' in message) {
+        void this.send(errorReply(message.id, RpcCode.InternalError, `The server could not load its price data: ${failure}`));
+      }
     }
   }
 
@@ -168,17 +250,4 @@ export class LineTransport implements Transport {
     this.onerror?.(err);
     void this.close();
   };
-}
-
-function describe(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return 'a message must be a JSON object';
-  const v = value as Record<string, unknown>;
-  if (v.jsonrpc !== '2.0') return '"jsonrpc" must be "2.0"';
-  if ('method' in v && typeof v.method !== 'string') return '"method" must be a string';
-  if ('id' in v && requestIdOf(v) === null) return '"id" must be a string or a number';
-  if ('params' in v && (typeof v.params !== 'object' || v.params === null || Array.isArray(v.params))) {
-    return '"params" must be an object';
-  }
-  if (!('method' in v) && !('result' in v) && !('error' in v)) return 'expected a request, notification or response';
-  return 'unexpected or malformed fields';
 }

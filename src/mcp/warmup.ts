@@ -9,7 +9,10 @@ import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { Telemetry } from '../telemetry/telemetry.js';
 import type { ServerContext } from './context.js';
 import { LineTransport } from './line-transport.js';
+import { runTool } from './dispatch.js';
 import { createMcpServer } from './server.js';
+import { logToStderr } from './stderr-log.js';
+import { TOOLS } from './tools/index.js';
 
 const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['estimate_cost', { model_name: 'gpt-4o', input_tokens: 1000, output_tokens: 500 }],
@@ -21,7 +24,36 @@ const SAMPLE_CALLS: Array<[string, Record<string, unknown>]> = [
   ['get_telemetry', {}],
 ];
 
-export async function warmUp(ctx: ServerContext, rounds = 15): Promise<void> {
+/**
+ * The tool path alone, called directly (no protocol layer, no telemetry):
+ * builds the catalog's lazy views and compiles the tools' code. Synchronous and
+ * short, so `serve --stdio` runs it before it answers the requests that waited
+ * for the catalog, and its first real call is not the slow one.
+ */
+export function warmUpTools(ctx: ServerContext, rounds = 3): void {
+  const byName = new Map(TOOLS.map((t) => [t.name, t]));
+  try {
+    for (let i = 0; i < rounds; i++) for (const [name, args] of SAMPLE_CALLS) runTool(byName.get(name)!, args, ctx);
+  } catch (err) {
+    logToStderr('warn', 'warm-up failed', { error: String(err) });
+  }
+}
+
+/** Warming up only saves time: it gives up after this long and never stops or stalls a start. */
+export const WARM_UP_LIMIT_MS = 2000;
+const ROUNDS = 15;
+
+/** Runs the sample calls (bounded in time); never throws, a failure is logged. */
+export async function warmUp(ctx: ServerContext, rounds = ROUNDS, limitMs = WARM_UP_LIMIT_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    sampleCalls(ctx, rounds).catch((err: unknown) => logToStderr('warn', 'warm-up failed', { error: String(err) })),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs))),
+  ]);
+  clearTimeout(timer);
+}
+
+async function sampleCalls(ctx: ServerContext, rounds: number): Promise<void> {
   const telemetry = await Telemetry.open({ dir: null, version: ctx.version, flushIntervalMs: 0 });
   const server = createMcpServer({ ...ctx, telemetry });
   // Through the same line transport stdio uses, so its parse and write paths warm up too.

@@ -5,7 +5,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitForUpdate } from '@pydantic/genai-prices';
 import type { Catalog } from './types.js';
 import { buildCatalog, type BaseProvider } from './build-catalog.js';
 import { parseOverlay, type Overlay } from './overlay-schema.js';
@@ -30,6 +29,9 @@ export function basePackageVersion(): string {
 
 /** genai-prices' embedded providers (43 in 0.1.8). */
 export async function loadBaseProviders(): Promise<BaseProvider[]> {
+  // Imported here, not at the top: its data is most of a start's module loading, and `serve --stdio` answers
+  // `initialize` before it loads the catalog (src/mcp/context.ts).
+  const { waitForUpdate } = await import('@pydantic/genai-prices');
   const providers = await waitForUpdate();
   if (!providers || providers.length === 0) throw new Error('genai-prices returned no provider data');
   return providers as unknown as BaseProvider[];

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMonitorCheck } from '../../src/check/monitor/check.js';
@@ -8,6 +7,9 @@ import { loadSpec } from '../../src/check/validate/spec.js';
 import type { ValidationSpec } from '../../src/check/validate/spec.js';
 import { runCli, startHttpFixture } from './helpers.js';
 import type { RunningServer } from './helpers.js';
+import { removeScratchDirs, scratchDir } from '../support/scratch.js';
+
+afterAll(removeScratchDirs);
 
 describe('monitor', () => {
   let server: RunningServer;
@@ -73,7 +75,7 @@ describe('monitor', () => {
   });
 
   it('continuous: counts errors and fails above the 10% error rate', async () => {
-    const toggle = join(mkdtempSync(join(tmpdir(), 'monitor-')), 'fail');
+    const toggle = join(scratchDir('monitor-'), 'fail');
     writeFileSync(toggle, '');
     const bad = await startHttpFixture('--mode', 'errors-after-start', '--fail-file', toggle);
     try {
@@ -95,8 +97,9 @@ describe('monitor', () => {
       const r = await runMonitorWatch({
         base: first.base,
         spec,
-        intervalMs: 1500,
-        durationMs: 3000,
+        // The restart (a kill and a fresh node process) must fit between two intervals even on a loaded machine.
+        intervalMs: 6000,
+        durationMs: 12_000,
         probesPerInterval: 2,
         timeoutMs: 5000,
         onLine: () => {

@@ -1,8 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMonitorCheck } from '../../src/check/monitor/check.js';
 import { collectCanonicalAnswers, diffAnswers } from '../../src/check/validate/canonical.js';
@@ -11,14 +8,17 @@ import { loadSpec } from '../../src/check/validate/spec.js';
 import { freePort, waitForHttp } from '../../src/check/bench/processes.js';
 import { VERSION } from '../../src/version.js';
 import { CLI, RELAXED, stopChild } from './helpers.js';
+import { removeScratchDirs, scratchDir } from '../support/scratch.js';
 
 // The checks against our own built server (npm test builds first), over stdio
 // and over Streamable HTTP. Telemetry goes to a throw-away directory.
 
-const telemetryDir = mkdtempSync(join(tmpdir(), 'check-telemetry-'));
+const telemetryDir = scratchDir('check-telemetry-');
 const env = { ...process.env, LLM_PRICING_TELEMETRY_DIR: telemetryDir };
 process.env.LLM_PRICING_TELEMETRY_DIR = telemetryDir; // the stdio child inherits it
 const stdioCommand = `node ${CLI} serve --stdio --telemetry-dir ${telemetryDir}`;
+
+afterAll(removeScratchDirs);
 
 describe('our server over stdio', () => {
   for (const suite of ['quick', 'integration', 'full'] as const) {

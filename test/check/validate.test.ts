@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidateOptionsError, runValidation } from '../../src/check/validate/run.js';
 import { RELAXED, ROOT, fixtureCommand, startHttpFixture } from './helpers.js';
 import type { RunningServer } from './helpers.js';
+import { removeScratchDirs, scratchDir } from '../support/scratch.js';
 
 const GUIDE_LINES = [
   '[PASS] Received initialization message',
@@ -19,6 +19,8 @@ const GUIDE_LINES = [
   '[PASS] Error handling works correctly',
   '[SUCCESS] ALL TESTS PASSED - Server is ready for production',
 ];
+
+afterAll(removeScratchDirs);
 
 describe('validate over stdio against the ok fixture', () => {
   it('quick: prints the guide lines, streams them through onLine and passes', async () => {
@@ -154,7 +156,7 @@ describe('validate over Streamable HTTP', () => {
   });
 
   it('errors-after-start passes validation, then fails most calls once its toggle file exists', async () => {
-    const toggle = join(mkdtempSync(join(tmpdir(), 'fixture-')), 'fail-now');
+    const toggle = join(scratchDir('fixture-'), 'fail-now');
     const bad = await startHttpFixture('--mode', 'errors-after-start', '--fail-after', '100000', '--fail-file', toggle);
     try {
       const before = await runValidation({ url: bad.url, suite: 'quick', ...RELAXED });
@@ -175,7 +177,7 @@ describe('validate over Streamable HTTP', () => {
 
 describe('error handling judged on a stock SDK server (the bench floor)', () => {
   it('fails when bad arguments are accepted and an unknown tool is an isError result', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'bare.json');
+    const file = join(scratchDir('spec-'), 'bare.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -204,7 +206,7 @@ describe('error handling judged on a stock SDK server (the bench floor)', () => 
 
 describe('full suite time limit', () => {
   it("fails a scenario that takes longer than the guide's 2 s", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'slow.json');
+    const file = join(scratchDir('spec-'), 'slow.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -241,7 +243,7 @@ describe('runValidation options', () => {
   });
 
   it('rejects an invalid expectations file naming the field', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'bad.json');
+    const file = join(scratchDir('spec-'), 'bad.json');
     writeFileSync(file, JSON.stringify({ name: 'x', tools: [] }));
     await expect(runValidation({ suite: 'quick', stdio: fixtureCommand(), specFile: file })).rejects.toThrow(
       /invalid expectations file .*tools/,
@@ -249,7 +251,7 @@ describe('runValidation options', () => {
   });
 
   it('fails discovery when an input schema differs from the expectations', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'schema.json');
+    const file = join(scratchDir('spec-'), 'schema.json');
     writeFileSync(
       file,
       JSON.stringify({
@@ -277,7 +279,7 @@ describe('runValidation options', () => {
   });
 
   it('validates another server with its own expectations file', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'spec-')), 'two-tools.json');
+    const file = join(scratchDir('spec-'), 'two-tools.json');
     writeFileSync(
       file,
       JSON.stringify({

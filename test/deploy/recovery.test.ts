@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setImmediate as tick } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { cli, controllerFixture, mcpLoad, readJsonLines, sleep, startController } from './harness.js';
+import { waitFor } from '../support/wait.js';
 
 // The controller is killed with SIGKILL at awkward moments; a new one must make sense of
 // what it finds (state.json, live children) and serve traffic without a deploy.
@@ -58,12 +59,15 @@ describe('controller restart', () => {
     const bluePid = (await status()).colours.blue!.pid;
 
     const deploying = cli(['deploy', '--dir', fx.dir, '--version', '2.0.0', '--from', fx.releases['2.0.0']!]);
-    // Kill the controller once green has started (phase 2 under way).
-    for (let i = 0; i < 400; i++) {
-      const events = readJsonLines(join(fx.dir, 'deployment.log'));
-      if (events.some((e) => e.event === 'phase' && e.phase === 2 && e.status === 'started' && e.version === '2.0.0')) break;
-      await sleep(25);
-    }
+    // Kill the controller once green has started (phase 2 under way); a loaded machine gets there later, not never.
+    await waitFor(
+      'phase 2 of the v2.0.0 deploy',
+      () =>
+        readJsonLines(join(fx.dir, 'deployment.log')).some(
+          (e) => e.event === 'phase' && e.phase === 2 && e.status === 'started' && e.version === '2.0.0',
+        ) || undefined,
+      60_000,
+    );
     await fx.ctl.stop('SIGKILL');
     const cut = await deploying;
     expect(cut.code).toBe(1);
@@ -103,7 +107,7 @@ describe('controller restart', () => {
   it('restarts the active colour from its release when its process died with the controller', async () => {
     const before = await status();
     expect(before.active).toBe('green');
-    const greenPid = before.colours.green!.pid!;
+    const greenPid = runningPid(before, 'green');
     await fx.ctl!.stop('SIGKILL');
     process.kill(-greenPid, 'SIGKILL');
     await sleep(200);
@@ -122,8 +126,11 @@ describe('controller restart', () => {
   }, 60_000);
 
   it('restarts a crashed environment with back-off', async () => {
-    const s = await status();
-    const pid = s.colours.green!.pid!;
+    // Under load the previous test's restart may still be settling: wait for green to run before killing it.
+    const pid = runningPid(
+      await waitFor('green to be running', async () => ((await status()).colours.green?.pid ? status() : undefined)),
+      'green',
+    );
     process.kill(-pid, 'SIGKILL');
     let back: StatusData | undefined;
     for (let i = 0; i < 100; i++) {
@@ -143,3 +150,13 @@ describe('controller restart', () => {
     expect(logs.stdout.trim().length).toBeGreaterThan(0);
   }, 60_000);
 });
+
+/**
+ * The pid of a colour, refusing anything that is not a real process id: process.kill(-0) (from a null pid)
+ * would signal this test process's own group, vitest and all.
+ */
+function runningPid(s: StatusData, colour: 'blue' | 'green'): number {
+  const pid = s.colours[colour]?.pid;
+  if (typeof pid !== 'number' || pid <= 1) throw new Error(`${colour} has no running process (pid ${String(pid)})`);
+  return pid;
+}

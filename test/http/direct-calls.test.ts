@@ -13,6 +13,7 @@ import { createContext, type ServerContext } from '../../src/mcp/context.js';
 import { directToolCall } from '../../src/mcp/dispatch.js';
 import { createMcpServer } from '../../src/mcp/server.js';
 import { mcpPost, openSession, startRealServer } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 type Params = Record<string, unknown>;
 
@@ -98,9 +99,7 @@ describe('which path answers', () => {
     const ids = messages.flatMap((m) => ('id' in m && 'method' in m ? [m.id] : []));
     transport.dispatch(messages, ids, { deliver: (json) => void (body = json) }, {});
     const sync = body !== undefined;
-    for (let i = 0; i < 100 && body === undefined; i++) await new Promise((r) => setTimeout(r, 5));
-    if (body === undefined) throw new Error('no answer');
-    return { sync, body };
+    return { sync, body: await waitFor('the answer', () => body) };
   }
 
   it('a plain tools/call is answered synchronously; the rest goes through the SDK', async () => {

@@ -4,7 +4,11 @@ import { startRealServer } from './helpers.js';
 
 let server: Awaited<ReturnType<typeof startRealServer>>;
 beforeAll(async () => {
-  server = await startRealServer();
+  server = await startRealServer({
+    allowedHosts: ['prices.example.test'],
+    allowedOrigins: ['https://app.example.test'],
+    bodyLimitBytes: 64 * 1024,
+  });
 });
 afterAll(async () => {
   await server.cleanup();
@@ -217,8 +221,91 @@ describe('REST API', () => {
       'provider',
       'category',
       'include_deprecated',
+      'min_context_window',
+      'capability',
+      'sort_by',
       'limit',
       'offset',
     ]);
   });
 });
+
+describe('REST API guard (the same as /mcp)', () => {
+  const port = () => new URL(server.url).port;
+  const withHeaders = (path: string, headers: Record<string, string>, body?: unknown) =>
+    raw(`${server.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const estimate = { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 };
+
+  it('refuses a foreign Host or Origin on every REST endpoint and the document, with 403 and the reason', async () => {
+    const paths: Array<[string, unknown]> = [
+      ['/pricing', undefined],
+      ['/models', undefined],
+      ['/performance', undefined],
+      ['/use-cases', undefined],
+      ['/telemetry', undefined],
+      ['/openapi.json', undefined],
+      ['/cost-estimate', estimate],
+      ['/cost-estimate/batch', [estimate]],
+    ];
+    for (const [path, body] of paths) {
+      const host = await withHeaders(path, { host: `attacker.example.com:${port()}` }, body);
+      expect(host.status, path).toBe(403);
+      expect(host.json(), path).toEqual({
+        error: 'Forbidden',
+        message: `Forbidden: Host header "attacker.example.com:${port()}" is not allowed`,
+        statusCode: 403,
+      });
+      const origin = await withHeaders(path, { host: `localhost:${port()}`, origin: 'http://attacker.example.com' }, body);
+      expect(origin.status, path).toBe(403);
+      expect(origin.json().message, path).toMatch(/Origin "http:\/\/attacker.example.com" is not allowed/);
+    }
+    // DNS rebinding: the attacker's name resolving to 127.0.0.1 still sends its own name as Host.
+    expect((await withHeaders('/pricing', { host: '127.0.0.1.attacker.example.com' })).status).toBe(403);
+  });
+
+  it('lets loopback names with our port and names the operator allowed through', async () => {
+    const allowed: Array<Record<string, string>> = [
+      { host: `localhost:${port()}` },
+      { host: `127.0.0.1:${port()}`, origin: `http://127.0.0.1:${port()}` },
+      { host: 'prices.example.test', origin: 'https://app.example.test' },
+      { host: 'prices.example.test:8443' },
+    ];
+    for (const headers of allowed) {
+      const r = await withHeaders('/cost-estimate', headers, estimate);
+      expect(r.status, JSON.stringify(headers)).toBe(200);
+      expect(r.json().total_cost).toBe(0.27);
+    }
+    // Probes are read by routers, deployers and orchestrators under any name: not guarded.
+    expect((await withHeaders('/health/ready', { host: 'pod-10-1-2-3.internal:8001' })).status).toBe(200);
+  });
+
+  it('refuses a body over the limit with 413 and keeps serving', async () => {
+    const big = Array.from({ length: 2000 }, () => estimate);
+    const r = await withHeaders('/cost-estimate/batch', {}, big);
+    expect(r.status).toBe(413);
+    expect(r.json().message).toMatch(/must not exceed 65536 bytes/);
+    expect((await withHeaders('/cost-estimate', {}, estimate)).status).toBe(200);
+  });
+
+  it('takes its input schema from the tool: every argument of estimate_cost is a field of POST /cost-estimate', async () => {
+    const doc = (await get('/openapi.json')).json();
+    const body = doc.paths['/cost-estimate'].post.requestBody.content['application/json'].schema;
+    const list = (await mcpToolList()).find((t: { name: string }) => t.name === 'estimate_cost');
+    expect(Object.keys(body.properties)).toEqual(Object.keys(list.inputSchema.properties));
+    expect(body.required).toEqual(list.inputSchema.required);
+    // A list argument travels comma-separated in a query string.
+    const perf = doc.paths['/performance'].get.parameters.find((p: { name: string }) => p.name === 'model_names');
+    expect(perf.schema.type).toBe('string');
+  });
+});
+
+async function mcpToolList() {
+  const headers = await openSession(server.url);
+  const r = await mcpPost(server.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers);
+  await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+  return r.json().result.tools;
+}

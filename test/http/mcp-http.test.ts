@@ -102,7 +102,7 @@ describe('/mcp with the SDK client', () => {
 
     const notRpc = await mcpPost(server.url, { hello: 'world' }, headers);
     expect(notRpc.status).toBe(400);
-    expect(notRpc.json().error.code).toBe(-32700);
+    expect(notRpc.json()).toMatchObject({ id: null, error: { code: -32600, message: 'Invalid Request: "jsonrpc" must be "2.0"' } });
 
     const unknownMethod = await mcpPost(server.url, { jsonrpc: '2.0', id: 5, method: 'no/such/method' }, headers);
     expect(unknownMethod.status).toBe(200);
@@ -225,5 +225,73 @@ describe('/mcp GET stream', () => {
     });
     await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
     await reader.cancel().catch(() => undefined);
+  });
+});
+
+describe('/mcp answers every request exactly once', () => {
+  it('refuses an id the protocol does not allow (1e21, 1.5, null, an object) at once, and the session keeps working', async () => {
+    const headers = await openSession(server.url);
+    for (const id of ['1e21', '-1e300', '1.5', 'null', '{"a":1}', 'true', '9007199254740992']) {
+      const r = await mcpPost(server.url, `{"jsonrpc":"2.0","id":${id},"method":"ping"}`, headers);
+      expect(r.status, id).toBe(400);
+      expect(r.json(), id).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+      expect(r.json().error.message, id).toMatch(/"id" must be a string or an integer/);
+    }
+    // The largest safe integer is an id like any other, and none of the refused ones is left "in use".
+    const safe = await mcpPost(server.url, '{"jsonrpc":"2.0","id":9007199254740991,"method":"ping"}', headers);
+    expect(safe.status).toBe(200);
+    expect(safe.body).toBe('{"result":{},"jsonrpc":"2.0","id":9007199254740991}');
+    const detailed = (await raw(`${server.url}/health/detailed`)).json();
+    expect(detailed.in_flight).toBe(1); // the probe itself
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+  });
+
+  it('ends the POST of a request the client cancels with one error answer, whatever order the batch has', async () => {
+    const headers = await openSession(server.url);
+    const call = (id: string) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 1, output_tokens: 1 } },
+    });
+    const cancel = (id: string) => ({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: id, reason: 'changed my mind' },
+    });
+    for (const batch of [
+      [call('c1'), cancel('c1')],
+      [cancel('c2'), call('c2')],
+    ]) {
+      const r = await mcpPost(server.url, batch, headers);
+      expect(r.status).toBe(200);
+      // One request in the batch: one answer (a single object, as the SDK's transport sends it).
+      expect(r.json()).toEqual({
+        jsonrpc: '2.0',
+        id: batch[0]!.method === 'tools/call' ? 'c1' : 'c2',
+        error: { code: -32800, message: 'Request cancelled by the client: changed my mind' },
+      });
+    }
+    // Cancelling something unknown or already answered changes nothing.
+    expect((await mcpPost(server.url, cancel('never-sent'), headers)).status).toBe(202);
+    const after = await mcpPost(server.url, call('c1'), headers);
+    expect(after.json().result.isError).toBeFalsy();
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
+  });
+
+  it('refuses a body that carries a __proto__ key, also written with an escape', async () => {
+    const headers = await openSession(server.url);
+    for (const body of [
+      '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"__proto__":{"x":1}}}',
+      '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"\\u005f_proto__":{"x":1}}}',
+      '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"constructor":{"prototype":{"x":1}}}}',
+    ]) {
+      const r = await mcpPost(server.url, body, headers);
+      expect(r.status, body).toBe(400);
+      expect(r.json().error.code).toBe(-32700);
+    }
+    const plain = await mcpPost(server.url, '{"jsonrpc":"2.0","id":1,"method":"ping","params":{"constructor":"x"}}', headers);
+    expect(plain.status).toBe(200);
+    await raw(`${server.url}/mcp`, { method: 'DELETE', headers });
   });
 });

@@ -61,6 +61,59 @@ describe('serve --stdio, raw JSON-RPC', () => {
     }
   });
 
+  it('answers initialize before the catalog is loaded; what needs the catalog waits, in order', async () => {
+    const s = await startRaw();
+    try {
+      const call = (id: number) => ({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'estimate_cost', arguments: { model_name: 'gpt-4', input_tokens: 5000, output_tokens: 2000 } },
+      });
+      // All in one write, so the server reads them together.
+      s.child.stdin.write(
+        [
+          {
+            jsonrpc: '2.0',
+            id: 'init',
+            method: 'initialize',
+            params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+          },
+          { jsonrpc: '2.0', id: 'p', method: 'ping' },
+          { jsonrpc: '2.0', method: 'notifications/initialized' },
+          call(1),
+          { jsonrpc: '2.0', id: 'p2', method: 'ping' },
+          call(2),
+        ]
+          .map((m) => `${JSON.stringify(m)}\n`)
+          .join(''),
+      );
+      // Initialize and the ping before anything waits are answered at once; the rest once the catalog is in
+      // (handed over in order; JSON-RPC answers need not keep it, and tools/call is answered sooner than ping).
+      const answers = [await s.next(), await s.next(), await s.next(), await s.next(), await s.next()];
+      expect(answers.slice(0, 2).map((a) => a.id)).toEqual(['init', 'p']);
+      expect(answers.slice(2).map((a) => a.id)).toEqual(expect.arrayContaining([1, 'p2', 2]));
+      for (const a of answers.filter((x) => typeof x.id === 'number')) expect(a.result.structuredContent.total_cost).toBe(0.27);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('refuses ids the protocol does not allow with -32600 and id null', async () => {
+    const s = await startRaw();
+    try {
+      await s.initialize();
+      for (const id of ['1e21', '1.5', 'null', '9007199254740992']) {
+        s.sendLine(`{"jsonrpc":"2.0","id":${id},"method":"ping"}`);
+        expect(await s.next(), id).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600 } });
+      }
+      s.sendLine('{"jsonrpc":"2.0","id":9007199254740991,"method":"ping"}');
+      expect(await s.next()).toEqual({ jsonrpc: '2.0', id: 9007199254740991, result: {} });
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('answers protocol mistakes with JSON-RPC errors and keeps serving', async () => {
     const s = await startRaw();
     try {

@@ -91,8 +91,8 @@ describe('calculator page', () => {
     await page.getByLabel('Model', { exact: true }).fill('claude-3-5-sonnet');
     await page.getByLabel('Input tokens', { exact: true }).fill('123456');
     await page.getByLabel('Output tokens', { exact: true }).fill('7890');
-    await page.getByLabel('Cached input tokens').fill('20000');
-    await page.getByLabel('Requests').fill('3');
+    await page.getByLabel('Cached input tokens', { exact: true }).fill('20000');
+    await page.getByLabel('Requests', { exact: true }).fill('3');
     const expected = await tool('estimate_cost', {
       model_name: 'claude-3-5-sonnet',
       input_tokens: 123456,
@@ -179,7 +179,7 @@ describe('calculator page', () => {
 
   it('compares several models side by side, cheapest first and marked, with the totals compare_costs gives', async () => {
     const page = await open('?model_name=gpt-4o&input_tokens=50000&output_tokens=2000&compare=gpt-4o,claude-3-5-sonnet,gemini-1.5-flash');
-    await page.getByLabel('Model to compare').fill('mistral-large');
+    await page.getByLabel('Model to compare', { exact: true }).fill('mistral-large');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 4, undefined, WAIT);
     const rows = await page.$$eval('#compare-table tbody tr', (trs) =>
@@ -222,7 +222,7 @@ describe('calculator page', () => {
       return priced.every((v, i) => i === 0 || priced[i - 1]! <= v) && (firstNull === -1 || xs.slice(firstNull).every((v) => v === null));
     };
 
-    await page.getByLabel('Include deprecated and discontinued').check();
+    await page.getByLabel('Include deprecated and discontinued', { exact: true }).check();
     await page.waitForFunction((n) => document.querySelector('#table-count')?.textContent === `Showing ${n} of ${n} models`, total, WAIT);
     await expect(page.locator('#price-table').getAttribute('aria-rowcount')).resolves.toBe(String(total + 1));
 
@@ -251,8 +251,8 @@ describe('calculator page', () => {
     const contexts = (await cells(6)).filter((s) => s !== '—').map((s) => Number(s.replace(/,/g, '')));
     expect(contexts).toEqual([...contexts].sort((a, b) => a - b));
 
-    await page.getByLabel('Provider').selectOption('anthropic');
-    await page.getByLabel('Category').selectOption('premium');
+    await page.getByLabel('Provider', { exact: true }).selectOption('anthropic');
+    await page.getByLabel('Category', { exact: true }).selectOption('premium');
     const fromTool = await tool('get_all_pricing', { provider: 'anthropic', category: 'premium', include_deprecated: true, limit: 200 });
     await page.waitForFunction(
       (n) => document.querySelector('#table-count')?.textContent?.startsWith(`Showing ${n} of`),
@@ -264,7 +264,7 @@ describe('calculator page', () => {
     expect(await cells(0)).toHaveLength(fromTool.total); // few enough to all be in view
     const anthropicPremium = await matching();
 
-    await page.getByLabel('Context window').selectOption('200000');
+    await page.getByLabel('Context window', { exact: true }).selectOption('200000');
     await page.waitForFunction(
       (n) => Number(/\d+/.exec(document.querySelector('#table-count')?.textContent ?? '')?.[0]) < n,
       anthropicPremium + 1,
@@ -272,7 +272,7 @@ describe('calculator page', () => {
     );
     expect((await cells(6)).every((s) => Number(s.replace(/,/g, '')) >= 200000)).toBe(true);
 
-    await page.getByLabel('Search').fill('opus');
+    await page.getByLabel('Search', { exact: true }).fill('opus');
     await page.waitForFunction(
       () =>
         [...document.querySelectorAll('#price-table tbody tr:not(.spacer)')].every((tr) => tr.textContent!.toLowerCase().includes('opus')),
@@ -297,13 +297,13 @@ describe('calculator page', () => {
     await first.getByLabel('Model', { exact: true }).fill('gemini-1.5-pro');
     await first.getByLabel('Input tokens', { exact: true }).fill('300000');
     await first.getByLabel('Output tokens', { exact: true }).fill('4000');
-    await first.getByLabel('Provider').selectOption('google');
+    await first.getByLabel('Provider', { exact: true }).selectOption('google');
     await first.getByRole('button', { name: 'Output $/1M' }).click();
-    await first.getByLabel('Horizontal axis').selectOption('context');
+    await first.getByLabel('Horizontal axis', { exact: true }).selectOption('context');
     await first.getByLabel('Theme').selectOption('dark');
     // A model whose context window holds the 300k-token prompt (gpt-4o-mini's 128k would be refused).
-    await first.getByLabel('Model to compare').fill('gpt-4.1-mini');
-    await first.getByLabel('Model to compare').press('Enter');
+    await first.getByLabel('Model to compare', { exact: true }).fill('gpt-4.1-mini');
+    await first.getByLabel('Model to compare', { exact: true }).press('Enter');
     await first.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 1, undefined, WAIT);
     const key = (await tool('estimate_cost', { model_name: 'gemini-1.5-pro', input_tokens: 300000, output_tokens: 4000 })).key;
     const view = async (page: Page) => ({

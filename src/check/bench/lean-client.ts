@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { assertLocal, type LeanLoadResult, type LeanLoadSpec, type LeanRequest } from './lean-load.js';
+import { builtBenchScript } from './workload.js';
 
 // Drives the lean load client in a process of its own, so the bench process's
 // own work (spawning servers, reading /proc) never slows the load and the load
 // never shares an event loop with anything. One job at a time.
 
-const CHILD = new URL('./lean-load-child.js', import.meta.url);
+const CHILD = builtBenchScript('lean-load-child.js');
 
 export class LeanLoadClient {
   private readonly pending: Array<{ resolve(r: LeanLoadResult): void; reject(e: Error): void }> = [];
@@ -28,7 +29,7 @@ export class LeanLoadClient {
   }
 
   static start(): LeanLoadClient {
-    const child = spawn(process.execPath, [CHILD.pathname], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'inherit'] });
     return new LeanLoadClient(child);
   }
 

@@ -11,7 +11,7 @@ import { bareServerArgv, ourServerCommands } from './workload.js';
 
 export const DEFAULT_CALLS = 5000;
 export const DEFAULT_CONCURRENCY = [1, 32];
-export const DEFAULT_RSS_CHECKPOINTS = [10_000, 50_000];
+export const DEFAULT_RSS_CHECKPOINTS = [10_000, 100_000];
 export const DEFAULT_PHASE_TIME_LIMIT_MS = 60_000;
 
 export interface BenchSelection {

@@ -1,4 +1,5 @@
 import { baselineSection } from './baseline.js';
+import { coldStartSection } from './cold-start.js';
 import { httpSection } from './http.js';
 import { stdioSection } from './stdio.js';
 import { routerSection } from './router.js';
@@ -8,4 +9,4 @@ import type { BenchSection } from './types.js';
  * Every section of `bench`, in the order they run. A section is a file exporting
  * a BenchSection; add it here (the deploy helper adds the router section).
  */
-export const sections: BenchSection[] = [baselineSection, stdioSection, httpSection, routerSection];
+export const sections: BenchSection[] = [baselineSection, coldStartSection, stdioSection, httpSection, routerSection];

@@ -11,23 +11,39 @@ export class StdioRpc {
   private buffer = '';
   private waiting: { id: number; resolve(msg: Record<string, unknown>): void; reject(err: Error): void } | undefined;
   private nextId = 1;
+  /** Set when the server has exited: later requests fail at once instead of waiting out their timeout. */
+  private exited: Error | undefined;
 
   private constructor(readonly server: ChildServer) {
     const { child } = server;
     child.stdout!.setEncoding('utf8');
     child.stdout!.on('data', (chunk: string) => this.onData(chunk));
-    child.once('exit', (code) => this.waiting?.reject(new Error(`server exited with code ${code}: ${server.stderrTail()}`)));
+    child.once('exit', (code) => {
+      this.exited = new Error(`server exited with code ${code}: ${server.stderrTail()}`);
+      this.waiting?.reject(this.exited);
+    });
   }
 
-  /** Spawns the server and completes the MCP handshake. */
-  static async start(argv: string[], env: Record<string, string>, timeoutMs: number): Promise<StdioRpc> {
+  /**
+   * Spawns the server, optionally lets it settle (the guide's baseline sleeps
+   * 2 s), completes the MCP handshake and lists the tools, as a client does
+   * before its first call.
+   */
+  static async start(argv: string[], env: Record<string, string>, timeoutMs: number, settleMs = 0): Promise<StdioRpc> {
     const rpc = new StdioRpc(spawnServer(argv, env, 'pipe-all'));
-    await rpc.request(
-      'initialize',
-      { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
-      timeoutMs,
-    );
-    rpc.notify('notifications/initialized');
+    try {
+      if (settleMs > 0) await new Promise((r) => setTimeout(r, settleMs));
+      await rpc.request(
+        'initialize',
+        { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'llm-pricing-mcp-bench', version: '0' } },
+        timeoutMs,
+      );
+      rpc.notify('notifications/initialized');
+      await rpc.request('tools/list', {}, timeoutMs);
+    } catch (err) {
+      await rpc.close();
+      throw err;
+    }
     return rpc;
   }
 
@@ -47,6 +63,7 @@ export class StdioRpc {
 
   request(method: string, params: unknown, timeoutMs: number): Promise<Record<string, unknown>> {
     if (this.waiting) throw new Error('StdioRpc sends one request at a time');
+    if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

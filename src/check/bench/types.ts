@@ -23,6 +23,10 @@ export interface BenchOptions {
   rssCheckpoints: number[];
   /** Cap on any one measurement phase; a phase that hits it reports what it did. */
   phaseTimeLimitMs: number;
+  /** Process starts of each server for the cold-start section (default COLD_STARTS). */
+  coldStarts?: number;
+  /** Length of one HTTP throughput round (default 2000 ms). */
+  httpRoundMs?: number;
   ours: ServerCommands;
   /** argv that starts the bare SDK server; append `--stdio` or `--http --port N`. */
   bare: string[];

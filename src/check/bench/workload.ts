@@ -14,6 +14,11 @@ export function bareServerArgv(): string[] {
   return [process.execPath, join(dirname(fileURLToPath(import.meta.url)), 'bare-server.js')];
 }
 
+/** A program of the bench as built (dist/check/bench/<file>), also when this module runs from src (tests). */
+export function builtBenchScript(file: string): string {
+  return join(PACKAGE_ROOT, 'dist', 'check', 'bench', file);
+}
+
 /** Our built server; telemetryDir keeps the bench's calls out of real telemetry. */
 export function ourServerCommands(telemetryDir: string): ServerCommands {
   const main = join(PACKAGE_ROOT, 'dist', 'cli', 'main.js');

@@ -14,6 +14,8 @@ export interface SuiteContext {
   expectVersion?: string;
   maxAvgMs: number;
   maxMaxMs: number;
+  /** The full suite's limit on one scenario (default SCENARIO_MAX_MS). */
+  scenarioMaxMs?: number;
 }
 
 /** Set once the server can no longer answer (process gone, connection closed): later steps are skipped. */

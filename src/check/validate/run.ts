@@ -52,6 +52,7 @@ export async function runValidation(opts: ValidateOptions, onLine?: (line: strin
     ...(opts.expectVersion !== undefined && { expectVersion: opts.expectVersion }),
     maxAvgMs: opts.maxAvgMs ?? DEFAULT_MAX_AVG_MS,
     maxMaxMs: opts.maxMaxMs ?? DEFAULT_MAX_MAX_MS,
+    ...(opts.scenarioMaxMs !== undefined && { scenarioMaxMs: opts.scenarioMaxMs }),
   };
   const report = new Report(onLine);
   const started = await startTarget(

@@ -18,6 +18,8 @@ export interface ValidateOptions {
   /** Response-time limits over the timing calls (the guide: avg < 10 ms, max < 100 ms). */
   maxAvgMs?: number;
   maxMaxMs?: number;
+  /** The full suite's limit on one scenario (default 2000 ms). */
+  scenarioMaxMs?: number;
   /** Extra HTTP headers on every request (e.g. a preview-colour header). */
   headers?: Record<string, string>;
 }

@@ -1,11 +1,14 @@
 import { isJSONRPCNotification, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isRequestId } from '../../mcp/index.js';
 
 // A lean, exact check of incoming JSON-RPC messages. The SDK validates each message
 // with zod on the way in (and the protocol layer does it again); doing it once here
 // with plain property checks is most of what the stock transport spends per call.
 // The shapes mirror the SDK's strict schemas so that every message we count as a
-// request is one the protocol layer answers (otherwise a POST would wait forever).
+// request is one the protocol layer answers (otherwise a POST would wait forever):
+// ids are strings or safe integers (isRequestId), as zod 4's int() accepts.
+// Error codes and bodies are src/mcp's one table (RpcCode, errorBody).
 
 export type MessageKind = 'request' | 'notification' | 'response';
 
@@ -18,10 +21,6 @@ type Obj = Record<string, unknown>;
 
 function isObject(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function isRequestId(v: unknown): v is RequestId {
-  return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
 }
 
 /** Only these keys may appear (the SDK's schemas are strict). */
@@ -57,7 +56,7 @@ export function classify(value: unknown): ClassifiedMessage | undefined {
   if ('error' in value) {
     const err = value.error;
     const idOk = value.id === undefined || isRequestId(value.id);
-    return idOk && isObject(err) && Number.isInteger(err.code) && typeof err.message === 'string' && onlyKeys(value, ERROR_KEYS)
+    return idOk && isObject(err) && Number.isSafeInteger(err.code) && typeof err.message === 'string' && onlyKeys(value, ERROR_KEYS)
       ? { kind: 'response', message }
       : undefined;
   }
@@ -68,16 +67,3 @@ export function classify(value: unknown): ClassifiedMessage | undefined {
 export function isResponse(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } {
   return 'result' in message || 'error' in message;
 }
-
-/** The body of an HTTP-level error on /mcp: a JSON-RPC error with a null id, as the SDK sends. */
-export function jsonRpcErrorBody(code: number, message: string): string {
-  return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null });
-}
-
-/** Standard and SDK error codes used at the HTTP level. */
-export const RpcCode = {
-  ParseError: -32700,
-  InvalidRequest: -32600,
-  ServerError: -32000,
-  SessionNotFound: -32001,
-} as const;

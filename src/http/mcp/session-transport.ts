@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, JSONRPCRequest, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
-import type { DirectToolCall } from '../../mcp/dispatch.js';
+import { RpcCode, clarifyParamsError, type DirectToolCall } from '../../mcp/index.js';
 import { isResponse } from './jsonrpc.js';
 import { SSE_KEEPALIVE_MS } from '../defaults.js';
 
@@ -91,6 +91,14 @@ export class SessionTransport implements Transport {
         return;
       }
     }
+    if (this.closed || !this.onmessage) {
+      // No server behind this transport any more: nothing would ever answer.
+      if (sink && requestIds.length > 0) {
+        const answers = requestIds.map(sessionClosedError);
+        sink.deliver(JSON.stringify(answers.length === 1 ? answers[0] : answers), answers);
+      }
+      return;
+    }
     if (sink && requestIds.length > 0) {
       const post: PendingPost = {
         sink,
@@ -100,12 +108,27 @@ export class SessionTransport implements Transport {
       };
       for (const id of requestIds) this.pending.set(id, post);
     }
-    for (const message of messages) this.onmessage?.(message, extra);
+    for (const message of messages) {
+      if ('method' in message && message.method === 'notifications/cancelled' && !('id' in message)) this.cancelled(message.params);
+      this.onmessage?.(message, extra);
+    }
+  }
+
+  /**
+   * MCP: a cancelled request gets no response. Its POST still has to end, so a
+   * request of ours that is still waiting is answered now with RequestCancelled
+   * (whatever the server sends for it later is dropped).
+   */
+  private cancelled(params: Record<string, unknown> | undefined): void {
+    const id = params?.requestId;
+    if ((typeof id !== 'string' && typeof id !== 'number') || !this.pending.has(id)) return;
+    const reason = typeof params?.reason === 'string' ? `: ${params.reason.slice(0, 200)}` : '';
+    this.answer({ jsonrpc: '2.0', id, error: { code: RpcCode.RequestCancelled, message: `Request cancelled by the client${reason}` } });
   }
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (isResponse(message)) {
-      this.answer(message);
+      this.answer(clarifyParamsError(message) as JSONRPCMessage & { id: RequestId });
       return;
     }
     // A JSON answer cannot carry what the server sends while a request runs
@@ -170,5 +193,5 @@ export class SessionTransport implements Transport {
 }
 
 function sessionClosedError(id: RequestId): JSONRPCMessage {
-  return { jsonrpc: '2.0', id, error: { code: -32000, message: 'Session closed before the request completed' } };
+  return { jsonrpc: '2.0', id, error: { code: RpcCode.ServerError, message: 'Session closed before the request completed' } };
 }
