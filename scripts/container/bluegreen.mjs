@@ -31,6 +31,7 @@ function composeService(hostPort, volume) {
     stateDir,
     args,
     command: svc.command,
+    publicUrl: svc.environment?.DEPLOY_PUBLIC_URL,
     healthcheck: svc.healthcheck.test,
     graceS: Math.ceil(parseDuration(svc.stop_grace_period) / 1000),
   };
@@ -57,6 +58,11 @@ export async function blueGreenInOne() {
   const id = stdout.trim();
   made.containers.push(id);
   await waitReady(port, 120_000, id);
+  const printed = /MCP endpoint \(Streamable HTTP\): (\S+)/.exec((await engine(['logs', id])).stdout)?.[1];
+  check(
+    svc.publicUrl !== undefined && printed === svc.publicUrl,
+    `start prints the URL clients use through the published port (${printed}), not the container's address`,
+  );
 
   const page = await pageServed(port);
   check(page.ok, `the calculator page is served through the router (${page.what})`);

@@ -1,6 +1,6 @@
 // Step of the container test: price data replaced by mounting files, wired as the Kubernetes pod wires it
 // (deploy/kubernetes/base: the ConfigMap's files in a read-only directory at the volume's mountPath, the
-// variables the Rollout sets). A changed overlay and a changed price file show in the answers; a bad file
+// variables the Rollout sets; examples/price-file's LLM_PRICING_PRICES for a base price file). A changed overlay and a changed price file show in the answers; a bad file
 // stops the container at start with a message naming it and a non-zero exit.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -38,7 +38,14 @@ function podWiring() {
     generator.files.map((f) => (f.includes('=') ? [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] : [basename(f), f])),
   );
   const env = Object.fromEntries(container.env.filter((e) => e.name.startsWith('LLM_PRICING_') && e.value).map((e) => [e.name, e.value]));
-  return { mountPath: mount.mountPath, readOnly: mount.readOnly === true, files, env };
+  return { mountPath: mount.mountPath, readOnly: mount.readOnly === true, files, env, pricesFile: examplePricesFile() };
+}
+
+/** Where deploy/kubernetes/examples/price-file points LLM_PRICING_PRICES (the env entry its patch adds). */
+function examplePricesFile() {
+  const kustomization = parse(readFileSync(join(ROOT, 'deploy/kubernetes/examples/price-file/kustomization.yaml'), 'utf8'));
+  const ops = kustomization.patches.flatMap((p) => parse(p.patch));
+  return ops.find((op) => op.value?.name === 'LLM_PRICING_PRICES').value.value;
 }
 
 /** A directory holding what the ConfigMap volume would show, as the kubelet makes it: readable by the pod's user. */
@@ -55,8 +62,9 @@ function configMapDir(name, contents) {
 
 export async function priceData() {
   const wiring = podWiring();
+  const overlayKey = wiring.env.LLM_PRICING_OVERLAY?.slice(wiring.mountPath.length + 1);
   check(
-    wiring.readOnly && wiring.env.LLM_PRICING_OVERLAY === `${wiring.mountPath}/overlay.json` && 'overlay.json' in wiring.files,
+    wiring.readOnly && wiring.env.LLM_PRICING_OVERLAY === `${wiring.mountPath}/${overlayKey}` && overlayKey in wiring.files,
     `the pod reads its overlay from the ConfigMap (LLM_PRICING_OVERLAY=${wiring.env.LLM_PRICING_OVERLAY}, mounted read-only at ${wiring.mountPath})`,
   );
   // work/ is 0700 (mkdtemp): the image's user must be able to pass through it to the mounted directory.
@@ -64,13 +72,14 @@ export async function priceData() {
   const shipped = Object.fromEntries(Object.entries(wiring.files).map(([key, file]) => [key, readFileSync(join(K8S, file), 'utf8')]));
 
   // The changed data: gpt-4 at $40/$80 per 1M by an overlay patch, gpt-4o at $7/$21 in the base price file.
-  const overlay = JSON.parse(shipped['overlay.json']);
+  const overlay = JSON.parse(shipped[overlayKey]);
   overlay.patches.push({ model: 'openai:gpt-4', rates: { input: '40', output: '80' }, source: MARK, as_of: overlay.as_of });
   const providers = await loadBaseProviders();
   const gpt4o = providers.find((p) => p.id === 'openai').models.find((m) => m.id === 'gpt-4o');
   gpt4o.prices = { input_mtok: 7, output_mtok: 21 };
-  const pricesFile = `${wiring.mountPath}/prices.json`; // where deploy/kubernetes/examples/price-file puts it
-  const dir = configMapDir('configmap', { ...shipped, 'overlay.json': JSON.stringify(overlay), 'prices.json': JSON.stringify(providers) });
+  const pricesFile = wiring.pricesFile;
+  const pricesKey = pricesFile.slice(wiring.mountPath.length + 1);
+  const dir = configMapDir('configmap', { ...shipped, [overlayKey]: JSON.stringify(overlay), [pricesKey]: JSON.stringify(providers) });
 
   const port = await freePort();
   const id = await startContainer('prices', port, { ...wiring.env, LLM_PRICING_PRICES: pricesFile }, [
@@ -103,13 +112,13 @@ export async function priceData() {
   const cases = [
     {
       name: 'bad-overlay',
-      files: { ...shipped, 'overlay.json': truncated },
+      files: { ...shipped, [overlayKey]: truncated },
       env: {},
       says: `overlay ${wiring.env.LLM_PRICING_OVERLAY} is not valid JSON`,
     },
     {
       name: 'bad-prices',
-      files: { ...shipped, 'prices.json': JSON.stringify(providers) },
+      files: { ...shipped, [pricesKey]: JSON.stringify(providers) },
       env: { LLM_PRICING_PRICES: pricesFile },
       says: `invalid price data ${pricesFile}`,
     },
