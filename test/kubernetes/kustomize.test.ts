@@ -72,6 +72,19 @@ describe('kustomize build (the subset deploy/kubernetes uses)', () => {
     expect(pod.containers.map((c: { image: string }) => c.image)).toEqual(['reg.example/app:9', 'other:2']);
     expect(pod.initContainers[0].image).toBe('reg.example/app:9');
     expect(pod.volumes.map((v: { configMap: { name: string } }) => v.configMap.name)).toEqual([cm.metadata.name, 'unrelated']);
+
+    // A merge one level further out (as deploy/kubernetes/examples/price-file over overlays/production) keeps the
+    // namespace the inner build set, and the reference follows the new name.
+    write(
+      'case1/outer/kustomization.yaml',
+      'resources: [../overlay]\nconfigMapGenerator: [{name: cfg, behavior: merge, literals: [Y=2]}]\n',
+    );
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- built manifests are plain data
+    const outer = kustomizeBuild(join(dir, 'case1/outer')) as any[];
+    const data = { X: '1', Y: '2', 'app.properties': 'FOO=Bar\n' };
+    const merged = outer.find((r) => r.kind === 'ConfigMap');
+    expect(merged.metadata).toEqual({ name: `cfg-${configMapHash('cfg', data)}`, namespace: 'ns' });
+    expect(outer.find((r) => r.kind === 'Rollout').spec.template.spec.volumes[0].configMap.name).toBe(merged.metadata.name);
   });
 
   it('refuses what it does not implement, and a patch whose test fails', () => {

@@ -133,10 +133,11 @@ function generateConfigMap(out: Built, dir: string, gen: Record<string, unknown>
   if (!['create', 'merge', 'replace'].includes(behavior))
     throw new KustomizeError(`configMapGenerator ${name}: unknown behavior ${behavior}`);
   const merged = behavior === 'merge' ? { ...(existing!.data as Record<string, string>), ...data } : data;
+  // merge and replace keep the generated map's identity (its namespace, set by an inner build) and rename it.
   const cm: Resource = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `${name}-${configMapHash(name, merged)}` },
+    metadata: { ...existing?.metadata, name: `${name}-${configMapHash(name, merged)}` },
     data: sortKeys(merged),
   };
   if (existing) out.resources.splice(out.resources.indexOf(existing), 1, cm);

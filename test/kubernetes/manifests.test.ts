@@ -1,6 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { PodTemplate } from 'kubernetes-models/v1/PodTemplate';
 import { Service } from 'kubernetes-models/v1/Service';
@@ -13,6 +14,9 @@ import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitorin
 import { HttpMetrics } from '../../src/http/metrics.js';
 import { DefaultAnalysisMinRequests, DefaultMaxErrorRate } from '../../src/deploy/defaults.js';
 import { OverlaySchema } from '../../src/pricing/overlay-schema.js';
+import { loadBaseProviders, loadCatalog } from '../../src/pricing/index.js';
+import type { Catalog } from '../../src/pricing/index.js';
+import { runPriceUpdate } from '../../src/prices/update.js';
 import { configMapHash, kustomizeBuild, type Resource } from './kustomize.js';
 
 // Every manifest under deploy/kubernetes, as `kubectl apply -k` would send it (base and each overlay,
@@ -21,7 +25,29 @@ import { configMapHash, kustomizeBuild, type Resource } from './kustomize.js';
 
 const ROOT = join(import.meta.dirname, '../../deploy/kubernetes');
 const REPO = join(import.meta.dirname, '../..');
-const BUILDS = ['base', ...readdirSync(join(ROOT, 'overlays')).map((o) => `overlays/${o}`)];
+
+// The tree is built from a copy, with the price file examples/price-file expects written by `prices update` itself
+// (from the bundled data): that file is made by the user and is not in the repository.
+const TREE = mkdtempSync(join(tmpdir(), 'k8s-manifests-'));
+afterAll(() => rmSync(TREE, { recursive: true, force: true }));
+cpSync(ROOT, TREE, { recursive: true });
+writeFileSync(join(TREE, 'bundled.json'), JSON.stringify(await loadBaseProviders()));
+const written = await runPriceUpdate({
+  from: join(TREE, 'bundled.json'),
+  to: join(TREE, 'examples/price-file/prices.json'),
+  json: true,
+  out: () => undefined,
+});
+if (written !== 0) throw new Error('prices update refused the bundled data');
+
+const BUILDS = [
+  'base',
+  ...readdirSync(join(ROOT, 'overlays')).map((o) => `overlays/${o}`),
+  ...readdirSync(join(ROOT, 'examples')).map((e) => `examples/${e}`),
+];
+/** The variables that point the server at price data files (serve --prices, --overlay). */
+const PRICE_VARS = ['LLM_PRICING_OVERLAY', 'LLM_PRICING_PRICES'];
+const CONTAINERFILE = readFileSync(join(REPO, 'Containerfile'), 'utf8');
 const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** The schema of each kind we ship; a kind not listed here fails the test. */
@@ -75,8 +101,25 @@ async function exposedMetrics(): Promise<{ names: Set<string>; labels: Map<strin
   return { names, labels };
 }
 
+/** The ConfigMap's files in a directory, as the kubelet mounts them, loaded by the server's own loader (once a map). */
+const loaded = new Map<string, Promise<Catalog>>();
+function loadFromConfigMap(cm: Any, files: Record<string, string>): Promise<Catalog> {
+  let catalog = loaded.get(cm.metadata.name);
+  if (!catalog) {
+    const dir = join(TREE, 'mounted', cm.metadata.name);
+    mkdirSync(dir, { recursive: true });
+    for (const [key, text] of Object.entries(cm.data as Record<string, string>)) writeFileSync(join(dir, key), text);
+    catalog = loadCatalog({
+      overlayPath: join(dir, files.LLM_PRICING_OVERLAY!),
+      ...(files.LLM_PRICING_PRICES !== undefined && { pricesPath: join(dir, files.LLM_PRICING_PRICES) }),
+    });
+    loaded.set(cm.metadata.name, catalog);
+  }
+  return catalog;
+}
+
 describe.each(BUILDS)('deploy/kubernetes/%s', (build) => {
-  const rs = kustomizeBuild(join(ROOT, build));
+  const rs = kustomizeBuild(join(TREE, build));
   const rollout = find(rs, 'Rollout');
   const podSpec = rollout.spec.template.spec;
   const container = podSpec.containers[0];
@@ -197,26 +240,51 @@ describe.each(BUILDS)('deploy/kubernetes/%s', (build) => {
     expect(monitor.spec.endpoints[0].path).toBe('/metrics');
   });
 
-  it('PDB and HPA govern the Rollout; price data comes from the generated ConfigMap; the session key from a Secret', () => {
+  it('PDB and HPA govern the Rollout; the session key comes from a Secret', () => {
     expect(matches(find(rs, 'PodDisruptionBudget').spec.selector.matchLabels, podLabels)).toBe(true);
     const hpa = find(rs, 'HorizontalPodAutoscaler');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: rollout.metadata.name });
     expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
 
+    expect(EXTERNAL_SECRETS).toContain(env.MCP_SESSION_KEYS.valueFrom.secretKeyRef.name);
+    expect(rs.filter((r) => r.kind === 'Secret')).toEqual([]); // keys are never in the repository
+    expect(env.LLM_PRICING_REPLICA.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+    for (const r of rs) if (build !== 'base') expect(r.metadata.namespace).toMatch(/^llm-pricing/);
+  });
+
+  it('price data: every file the pod is told to read is in the mounted ConfigMap, the image names the same paths, the server loads them', async () => {
     const volume = podSpec.volumes.find((v: Any) => v.configMap);
     const cm = find(rs, 'ConfigMap', volume.configMap.name);
     // The name carries its content's hash: new price data, new name, new pod template, a blue-green rollout.
     expect(cm.metadata.name).toBe(`llm-pricing-mcp-prices-${configMapHash('llm-pricing-mcp-prices', cm.data)}`);
     const mount = container.volumeMounts.find((m: Any) => m.name === volume.name);
-    const file: string = env.LLM_PRICING_OVERLAY.value;
-    expect(file.startsWith(`${mount.mountPath}/`)).toBe(true);
-    expect(Object.keys(cm.data)).toContain(file.slice(mount.mountPath.length + 1));
-    expect(OverlaySchema.safeParse(JSON.parse(cm.data['overlay.json'])).success).toBe(true);
-
-    expect(EXTERNAL_SECRETS).toContain(env.MCP_SESSION_KEYS.valueFrom.secretKeyRef.name);
-    expect(rs.filter((r) => r.kind === 'Secret')).toEqual([]); // keys are never in the repository
-    expect(env.LLM_PRICING_REPLICA.valueFrom.fieldRef.fieldPath).toBe('metadata.name');
-    for (const r of rs) if (build !== 'base') expect(r.metadata.namespace).toMatch(/^llm-pricing/);
+    expect(mount.readOnly).toBe(true);
+    expect(mount.subPath, 'the whole map is mounted, so every key is a file in mountPath').toBeUndefined();
+    const files: Record<string, string> = {};
+    for (const name of PRICE_VARS) {
+      const path: string | undefined = env[name]?.value;
+      if (path === undefined) continue;
+      expect(path.startsWith(`${mount.mountPath}/`), `${name}=${path} is under ${mount.mountPath}`).toBe(true);
+      files[name] = path.slice(mount.mountPath.length + 1);
+      expect(Object.keys(cm.data), `${name}: the ConfigMap has ${files[name]}`).toContain(files[name]);
+      // The image's documentation (Containerfile, README) names the same paths the manifests use.
+      expect(CONTAINERFILE).toContain(`${name}=${path}`);
+    }
+    expect(files.LLM_PRICING_OVERLAY).toBeDefined();
+    expect(OverlaySchema.safeParse(JSON.parse(cm.data[files.LLM_PRICING_OVERLAY!])).success).toBe(true);
+    // Nothing in the map the server does not read (a price file's record, FILE.meta.json, goes with it).
+    const read = Object.values(files).flatMap((key) => [key, `${key}.meta.json`]);
+    for (const key of Object.keys(cm.data)) expect(read, `${key} is read by the server`).toContain(key);
+    // Kubernetes refuses a ConfigMap over 1 MiB.
+    const bytes = Object.entries(cm.data as Record<string, string>).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+      0,
+    );
+    expect(bytes).toBeLessThan(2 ** 20);
+    const catalog = await loadFromConfigMap(cm, files);
+    expect(catalog.models.length).toBeGreaterThan(100);
+    expect(catalog.overlay_as_of).toBe(JSON.parse(cm.data[files.LLM_PRICING_OVERLAY!]).as_of);
+    if (files.LLM_PRICING_PRICES !== undefined) expect(catalog.data_as_of).toMatch(/genai-prices data \(fetched .* from .*bundled\.json\)/);
   });
 });
 
@@ -227,14 +295,14 @@ describe('deploy/kubernetes as a whole', () => {
     const containerfile = readFileSync(join(REPO, 'Containerfile'), 'utf8');
     expect(/^ARG VERSION=(\S+)$/m.exec(containerfile)![1]).toBe(PACKAGE_VERSION);
     for (const build of BUILDS) {
-      const image: string = find(kustomizeBuild(join(ROOT, build)), 'Rollout').spec.template.spec.containers[0].image;
+      const image: string = find(kustomizeBuild(join(TREE, build)), 'Rollout').spec.template.spec.containers[0].image;
       expect(image.endsWith(`:${PACKAGE_VERSION}`), `${build}: ${image}`).toBe(true);
     }
   });
 
   it('the overlays change what they say and keep the rest', () => {
-    const production = kustomizeBuild(join(ROOT, 'overlays/production'));
-    const staging = kustomizeBuild(join(ROOT, 'overlays/staging'));
+    const production = kustomizeBuild(join(TREE, 'overlays/production'));
+    const staging = kustomizeBuild(join(TREE, 'overlays/staging'));
     const prodRollout = find(production, 'Rollout');
     expect(prodRollout.spec.template.spec.containers[0].image).toBe(`registry.example.com/llm-pricing-mcp:${PACKAGE_VERSION}`);
     expect(envOf(prodRollout.spec.template.spec.containers[0]).MCP_ALLOWED_HOSTS.value).toContain('mcp.example.com');
