@@ -5,7 +5,7 @@ import type { DeploymentEvent } from './types.js';
 import { num, str, up } from './types.js';
 
 /** Rows the table shows; the page keeps a few more in memory. */
-const SHOWN = 60;
+const SHOWN = 40;
 
 export function renderHistory(body: HTMLTableSectionElement, events: readonly DeploymentEvent[]): void {
   const rows = events.slice(-SHOWN).reverse();
