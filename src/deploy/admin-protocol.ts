@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { DeployAnswer } from './deploy-flow.js';
 import type { DeploymentEvent } from './deployment-log.js';
 import type { RollbackAnswer } from './rollback-flow.js';
+import type { TrafficView } from './traffic-meter.js';
 
 // The controller's admin protocol, shared by the daemon and the CLI: one zod schema (checked by
 // the daemon before anything happens) per verb's arguments, one type per verb's answer. It
@@ -50,6 +51,8 @@ export interface ColourStatusView {
   role: string; // the lifecycle status: active | standby | draining | ready | starting | stopped | failed
   health: string;
   pid: number | null;
+  /** When its process started (ISO), while it runs: its uptime. */
+  startedAt: string | null;
   version: string | null;
   release: string | null;
   adopted: boolean;
@@ -65,8 +68,29 @@ export interface StatusView {
   active: 'blue' | 'green' | null;
   previous: 'blue' | 'green' | null;
   colours: Record<'blue' | 'green', ColourStatusView>;
-  deploy: { version: string; colour: 'blue' | 'green'; phase: number; waitingForPromote: boolean } | null;
-  analysis: { colour: 'blue' | 'green'; endsAt: string; requests: number; errors: number; errorRate: number } | null;
+  /** A deploy under way: its phase (1 start, 2 validate, 3 switch, 4 drain, 5 promote; 0 before the first). */
+  deploy: {
+    version: string;
+    colour: 'blue' | 'green';
+    from: 'blue' | 'green' | null;
+    startedAt: string;
+    phase: number;
+    waitingForPromote: boolean;
+  } | null;
+  /** The post-switch watch while it runs: the new colour's counts since the switch against the limits. */
+  analysis: {
+    colour: 'blue' | 'green';
+    startedAt: string;
+    endsAt: string;
+    requests: number;
+    errors: number;
+    errorRate: number;
+    avgLatencyMs: number;
+    maxErrorRate: number;
+    minRequests: number;
+  } | null;
+  /** Requests per second, error rate and latency per colour through the router (null until it has been read twice). */
+  traffic: TrafficView | null;
   notes: string[];
 }
 

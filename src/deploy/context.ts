@@ -6,6 +6,7 @@ import type { Colour, DeployDefaults } from './defaults.js';
 import type { RouterLink } from './router-link.js';
 import type { ReleaseSpec } from './state.js';
 import type { ColourProcess } from './supervisor.js';
+import type { TrafficMeter } from './traffic-meter.js';
 
 /** What a pending --manual-promote deploy needs to continue. */
 export interface PendingPromotion {
@@ -32,6 +33,8 @@ export interface DeployContext {
   readonly state: ControllerState;
   readonly procs: Record<Colour, ColourProcess>;
   readonly router: RouterLink;
+  /** Requests per second, error rate and latency per colour, from the router's counts. */
+  readonly traffic: TrafficMeter;
   readonly defaults: DeployDefaults;
   readonly log: Logger;
   /** Operations under way (deploy, rollback, cleanup:<colour>): one deploy or rollback at a time. */

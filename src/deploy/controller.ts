@@ -23,6 +23,7 @@ import { describeAddress } from './router-protocol.js';
 import type { ReleaseSpec } from './state.js';
 import { emptyState, ensureDir, readState } from './state.js';
 import { ColourProcess, assertPortFree, assertSocketFree, backoffMs } from './supervisor.js';
+import { TrafficMeter } from './traffic-meter.js';
 import { fail, listenRpc, socketPathIn } from './unix-rpc.js';
 
 export interface ControllerOptions {
@@ -54,6 +55,7 @@ export class Controller implements AdminContext {
   readonly defaults: DeployDefaults;
   readonly log: Logger;
   readonly router: RouterLink;
+  readonly traffic: TrafficMeter;
   readonly locks = new Map<string, string>();
   readonly startedAt = new Date();
   pending: PendingPromotion | null = null;
@@ -78,6 +80,10 @@ export class Controller implements AdminContext {
     this.defaults = { ...deployDefaults(), ...opts.defaults };
     this.procs = { blue: new ColourProcess('blue', `${this.dir}/logs`), green: new ColourProcess('green', `${this.dir}/logs`) };
     this.router = new RouterLink({ dir: this.dir, host: opts.host, port: opts.port, note: (t) => this.note(t) });
+    this.traffic = new TrafficMeter(() => this.router.call('status', {}), {
+      sampleMs: this.defaults.trafficSampleMs,
+      windowMs: this.defaults.trafficWindowMs,
+    });
     this.previewToken = opts.previewToken ?? randomBytes(24).toString('hex');
     this.ready = new Promise((r) => (this.markReady = r));
     for (const c of Colours) this.procs[c].on('exit', (info) => this.onExit(c, info));
@@ -158,8 +164,9 @@ export class Controller implements AdminContext {
       });
       await recover(this);
       await owner.releaseRoutes(hello.routes.generation);
-      this.servers.push(await listenDashboardApi(this));
+      this.servers.push(await listenDashboardApi(this, { adminToken: this.opts.adminToken }));
       this.router.watch(() => owner.routes());
+      this.traffic.start();
     } catch (err) {
       for (const s of this.servers) s.close();
       throw err;
@@ -204,6 +211,7 @@ export class Controller implements AdminContext {
 
   private stopTimers(): void {
     this.analysis?.cancel();
+    this.traffic.stop();
     this.router.stopWatching();
     for (const t of [...Object.values(this.keepTimers), ...Object.values(this.restartTimers)]) clearTimeout(t);
   }

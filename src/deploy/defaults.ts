@@ -30,6 +30,8 @@ export const DefaultKeepAliveTimeoutMs = 5_000; // ROUTER_KEEPALIVE_TIMEOUT (an 
 export const DefaultRouterStopGraceMs = 10_000; // ROUTER_STOP_GRACE (requests in flight when the router stops)
 export const DefaultMaxRetries = 2;
 export const DefaultSessionIdleMs = 2_000; // DEPLOY_SESSION_IDLE: a drain stops waiting for sessions idle this long
+export const DefaultTrafficSampleMs = 1_000; // DEPLOY_TRAFFIC_SAMPLE: how often the controller reads the router's counts
+export const DefaultTrafficWindowMs = 5_000; // DEPLOY_TRAFFIC_WINDOW: requests per second, error rate and latency are over this
 
 export const RouterSocketName = 'router.sock'; // the router's control socket in the deploy directory
 export const AdminSocketName = 'admin.sock'; // the controller's admin socket
@@ -61,6 +63,8 @@ export interface DeployDefaults {
   stopTimeoutMs: number;
   restartBackoffMs: number;
   sessionIdleMs: number;
+  trafficSampleMs: number;
+  trafficWindowMs: number;
   validateMaxAvgMs: number | undefined;
   validateMaxMaxMs: number | undefined;
 }
@@ -81,6 +85,8 @@ export function deployDefaults(): DeployDefaults {
     stopTimeoutMs: envDuration('DEPLOY_STOP_TIMEOUT', DefaultStopTimeoutMs),
     restartBackoffMs: envDuration('DEPLOY_RESTART_BACKOFF', DefaultRestartBackoffMs),
     sessionIdleMs: envDuration('DEPLOY_SESSION_IDLE', DefaultSessionIdleMs),
+    trafficSampleMs: envDuration('DEPLOY_TRAFFIC_SAMPLE', DefaultTrafficSampleMs),
+    trafficWindowMs: envDuration('DEPLOY_TRAFFIC_WINDOW', DefaultTrafficWindowMs),
     validateMaxAvgMs: maxAvg ? Number(maxAvg) : undefined,
     validateMaxMaxMs: maxMax ? Number(maxMax) : undefined,
   };

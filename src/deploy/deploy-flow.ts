@@ -198,6 +198,7 @@ export async function runDeploy(
           { url, headers: ctx.previewHeaders(colour) },
           release.specFile,
         );
+        st.event({ event: 'answers', version, colour, against: { colour: active, version: st.colour(active).version }, changes: diff });
         if (diff.length === 0) p.line(`  [INFO] Canonical answers unchanged from ${was}`);
         else {
           p.line(`  [INFO] Canonical answers changed from ${was}:`);
@@ -205,6 +206,13 @@ export async function runDeploy(
         }
       } catch (err) {
         p.line(`  [INFO] Could not compare answers with ${up(active)}: ${(err as Error).message}`);
+        st.event({
+          event: 'answers',
+          version,
+          colour,
+          against: { colour: active, version: st.colour(active).version },
+          error: (err as Error).message,
+        });
       }
     }
     if (signal.aborted) return await abandon('validate', 'cancelled');

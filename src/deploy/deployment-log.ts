@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** One line of D/deployment.log. `event` names what happened; the rest depends on it. */
 export interface DeploymentEvent {
   ts: string;
-  event: string; // phase | switch | drain | stop | start | rollback | analysis | crash | restart | adopt | controller | deploy
+  event: string; // phase | switch | drain | stop | start | rollback | analysis | crash | restart | adopt | controller | deploy | answers | action
   [key: string]: unknown;
 }
 

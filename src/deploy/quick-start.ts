@@ -39,6 +39,10 @@ export async function runStart(o: DaemonOptions): Promise<number> {
   out('');
   out(`MCP endpoint (Streamable HTTP): ${url}`);
   out(`Cost calculator and price table: ${new URL('/', url).href}`);
+  const actions = controller.opts.adminToken
+    ? 'promote, abort and rollback with the admin token'
+    : 'read-only; DEPLOY_ADMIN_TOKEN enables promote, abort and rollback';
+  out(`Deployment dashboard: ${new URL('/deploy/', url).href} (${actions})`);
   out('');
   out('Desktop client config (a client that takes Streamable HTTP URLs):');
   out(JSON.stringify({ mcpServers: { 'llm-pricing': { type: 'http', url } } }, null, 2));

@@ -11,6 +11,7 @@ import type { RouterStatus } from './router-protocol.js';
 export async function collectStatus(ctx: DeployContext): Promise<StatusView> {
   const st = ctx.state;
   const traffic: RouterStatus | null = await ctx.router.call('status', {}).catch(() => null);
+  if (traffic !== null) ctx.traffic.record(traffic);
   const colours = {} as StatusView['colours'];
   await Promise.all(
     Colours.map(async (c: Colour) => {
@@ -33,6 +34,7 @@ export async function collectStatus(ctx: DeployContext): Promise<StatusView> {
         role: cs.status,
         health,
         pid: proc.pid,
+        startedAt: proc.running ? cs.startedAt : null,
         version: cs.version,
         release: cs.release ? describeRelease(cs.release) : null,
         adopted: proc.adopted,
@@ -59,17 +61,31 @@ export async function collectStatus(ctx: DeployContext): Promise<StatusView> {
     active: st.active,
     previous: st.data.previous,
     colours,
-    deploy: d ? { version: d.version, colour: d.colour, phase: d.phase, waitingForPromote: ctx.pending !== null } : null,
+    deploy: d
+      ? {
+          version: d.version,
+          colour: d.colour,
+          from: d.from,
+          startedAt: d.startedAt,
+          phase: d.phase,
+          waitingForPromote: ctx.pending !== null,
+        }
+      : null,
     analysis:
       a?.active && v
         ? {
             colour: a.target.colour,
+            startedAt: new Date(a.startedAt).toISOString(),
             endsAt: new Date(a.endsAt).toISOString(),
             requests: v.requests,
             errors: v.errors,
             errorRate: v.errorRate,
+            avgLatencyMs: Math.round(v.avgLatencyMs * 100) / 100,
+            maxErrorRate: a.opts.maxErrorRate,
+            minRequests: a.opts.minRequests,
           }
         : null,
+    traffic: ctx.traffic.view(),
     notes: st.data.notes,
   };
 }

@@ -1,6 +1,6 @@
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { FastifyInstance } from 'fastify';
-import { pickEncoding } from './static-pages.js';
+import { pickEncoding } from './web-assets.js';
 
 // The REST answers the web pages load in bulk (a /pricing page of 200 models is ~70 KB of JSON) go compressed
 // to clients that ask, which keeps the calculator page within its weight. Only GETs of these paths: /mcp and

@@ -117,6 +117,24 @@ describe('operator ergonomics and the dashboard API', () => {
       expect(bad.status).toBe(400);
       expect((await fetch(`${url}/deploy/api/nothing`)).status).toBe(404);
       expect((await fetch(`${url}/deploy/api/status`, { method: 'POST' })).status).toBe(405);
+      // Without DEPLOY_ADMIN_TOKEN the dashboard is read-only and says why; an action is refused and changes nothing.
+      const actions = (await (await fetch(`${url}/deploy/api/actions`)).json()) as { enabled: boolean; reason: string };
+      expect(actions).toMatchObject({ enabled: false, verbs: [] });
+      expect(actions.reason).toContain('DEPLOY_ADMIN_TOKEN');
+      const refused = await fetch(`${url}/deploy/api/actions/rollback`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer anything' },
+        body: '{}',
+      });
+      expect(refused.status).toBe(403);
+      expect(((await refused.json()) as { error: string }).error).toBe('read_only');
+      expect(((await (await fetch(`${url}/deploy/api/status`)).json()) as StatusData).active).toBe('green');
+      // The page itself, from the controller through the router.
+      const page = await fetch(`${url}/deploy/`);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await page.text()).toMatch(/<script type="module" src="\/deploy\/assets\/dashboard-\w+\.js">/);
+      expect((await fetch(`${url}/deploy`, { redirect: 'manual' })).headers.get('location')).toBe('/deploy/');
       expect(await waitFor(() => stream.seen.some((e) => e.event === 'status' && e.data.active === 'green'), 10_000)).toBe(true);
       expect(stream.seen[0]!.event).toBe('status'); // the state as it was when the stream opened
       expect(stream.seen.some((e) => e.event === 'log' && e.data.event === 'switch' && e.data.to === 'green')).toBe(true);

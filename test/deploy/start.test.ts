@@ -85,6 +85,13 @@ describe('npm start', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     const script = /src="(\/assets\/calculator-[^"]+\.js)"/.exec(await page.text())?.[1];
     expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
+    // The deployment dashboard, served by the controller behind the router; read-only without an admin token.
+    expect(out).toContain(
+      'Deployment dashboard: https://mcp.example.test/deploy/ (read-only; DEPLOY_ADMIN_TOKEN enables promote, abort and rollback)',
+    );
+    const dashboard = await fetch(`http://127.0.0.1:${port}/deploy/`);
+    const dashboardScript = /src="(\/deploy\/assets\/dashboard-[^"]+\.js)"/.exec(await dashboard.text())?.[1];
+    expect((await fetch(`http://127.0.0.1:${port}${dashboardScript}`)).status).toBe(200);
 
     // The environments accept the names clients use for the router, and only those.
     const named = await initialize(port, 'mcp.example.test');

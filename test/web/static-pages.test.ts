@@ -13,10 +13,15 @@ import { mcpPost, openSession, raw, startRealServer } from '../http/helpers.js';
 
 type Server = Awaited<ReturnType<typeof startRealServer>>;
 let server: Server;
-let manifest: { files: Array<{ path: string; file: string; etag: string; cache: string }> };
+type ManifestFile = { page: string; path: string; file: string; etag: string; cache: string };
+/** The calculator's files (an environment's), and the dashboard's (the controller's, test/web/dashboard.test.ts). */
+let manifest: { files: ManifestFile[] };
+let dashboardFiles: ManifestFile[];
 
 beforeAll(async () => {
-  manifest = JSON.parse(readFileSync(join(WEB_ROOT, 'manifest.json'), 'utf8')) as typeof manifest;
+  const all = JSON.parse(readFileSync(join(WEB_ROOT, 'manifest.json'), 'utf8')) as { files: ManifestFile[] };
+  manifest = { files: all.files.filter((f) => f.page === 'calculator') };
+  dashboardFiles = all.files.filter((f) => f.page === 'dashboard');
   server = await startRealServer();
 });
 afterAll(async () => {
@@ -105,6 +110,9 @@ describe('static pages', () => {
       expect((await raw(`${server.url}${path}`, { path })).status, path).toBe(404);
     }
     expect((await raw(`${server.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(404);
+    // The dashboard's page and assets are the controller's: an environment does not serve them.
+    expect(dashboardFiles.map((f) => f.path)).toContain('/deploy/');
+    for (const f of dashboardFiles) expect((await raw(`${server.url}${f.path}`)).status, f.path).toBe(404);
   });
 
   it('compresses the REST answers the page loads in bulk, and leaves /mcp alone', async () => {

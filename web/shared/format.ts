@@ -41,3 +41,35 @@ export function perUnit(per: number, unit: string): string {
   if (per === 1) return `per ${unit.replace(/s$/, '')}`;
   return `per ${tokensShort(per)} ${unit}`;
 }
+
+/** 850 → "850 ms", 3400 → "3.4 s", 125000 → "2 min 5 s", 11520000 → "3 h 12 min", 190800000 → "2 d 5 h". */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  if (ms < 60_000) return `${decimal.format(Math.round(ms / 100) / 10)} s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
+/** 0.0423 → "4.2%" (one decimal; two below 1%). */
+export function percent(share: number): string {
+  const p = share * 100;
+  return `${p > 0 && p < 1 ? p.toFixed(2) : p.toFixed(1)}%`;
+}
+
+const timeOfDay = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dayAndTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** A moment in local time: "14:03:22" today, "2 Dec, 14:03:22" another day. */
+export function clock(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toDateString() === new Date().toDateString() ? timeOfDay.format(d) : dayAndTime.format(d);
+}
