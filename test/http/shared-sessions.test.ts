@@ -139,11 +139,12 @@ describe('sessions across replicas (MCP_SESSION_KEYS)', () => {
     const forged = { ...headers, 'mcp-session-id': headers['mcp-session-id']!.replace(/\.[^.]+$/, '.AAAA') };
     expect((await call(a.url, forged, 9)).status).toBe(404);
 
-    const short = await toyReplica({ keys: [KEY_A], maxAgeMs: 50 });
+    // A second of age: long enough for openSession's two requests on a loaded machine, short enough to wait out.
+    const short = await toyReplica({ keys: [KEY_A], maxAgeMs: 1000 });
     const old = await openSession(short.url);
     // The id is refused everywhere once older than the maximum age, also by the replica holding it in memory.
     let status = 200;
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     while (status === 200 && Date.now() < deadline) status = (await call(short.url, old, 1)).status;
     expect(status).toBe(404);
     expect(short.http.registry.get(old['mcp-session-id']!)).toBeUndefined();
