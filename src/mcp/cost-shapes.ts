@@ -99,14 +99,18 @@ export const modifiersShape = z.object({
 type UsageArgs = { [K in keyof typeof usageShape]?: z.output<(typeof usageShape)[K]> };
 type ModifierArgs = { [K in keyof typeof modifierShape]?: z.output<(typeof modifierShape)[K]> };
 
-export function costInput(args: UsageArgs & { input_tokens: number; output_tokens: number; requests?: number }): CostInput {
+/** The pricing core's usage input from a tool's arguments; `requests` (when given) overrides `args.requests`. */
+export function costInput(
+  args: UsageArgs & { input_tokens: number; output_tokens: number; requests?: number },
+  requests = args.requests,
+): CostInput {
   const input: CostInput = { input_tokens: args.input_tokens, output_tokens: args.output_tokens };
   if (args.cached_input_tokens !== undefined) input.cached_input_tokens = args.cached_input_tokens;
   if (args.cache_write_tokens !== undefined) input.cache_write_tokens = args.cache_write_tokens;
   if (args.reasoning_tokens !== undefined) input.reasoning_tokens = args.reasoning_tokens;
   if (args.web_searches !== undefined) input.web_searches = args.web_searches;
   if (args.other_usage !== undefined) input.other_usage = args.other_usage as Record<string, number>;
-  if (args.requests !== undefined) input.requests = args.requests;
+  if (requests !== undefined) input.requests = requests;
   return input;
 }
 

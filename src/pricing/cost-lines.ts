@@ -3,7 +3,7 @@
 // to 1e-10 USD. The total is the sum of the rounded lines, so the lines add up
 // to it exactly.
 import type { CostLine, PriceSet, UnitPrice } from './types.js';
-import { roundUnits, unitCost, unitsToNumber } from './decimal.js';
+import { parseDecimal, roundUnits, unitsToNumber } from './decimal.js';
 import { CACHE_WRITE_1H_KEY, UNITS, type UnitSpec, type UsageKey } from './units.js';
 
 export type Usage = Readonly<Record<UsageKey, number>>;
@@ -41,6 +41,17 @@ export function tieredRate(price: UnitPrice, promptTokens: number): { rate: stri
   return start === undefined ? { rate } : { rate, start };
 }
 
+/** A rate as the data gives it, with what a line needs of it, worked out on first use and kept with the plan. */
+interface StepRate {
+  text: string;
+  /** 1e-18 USD per `per` units (parsed on first use: a rate that is never applied is never parsed). */
+  units?: bigint;
+  /** The rate as a number, for the line's `rate`. */
+  value: number;
+  /** The tier's first token, for a long-context tier. */
+  start?: number;
+}
+
 /** One unit's line for a given price set and options, worked out once (a price set is shared by every call). */
 interface PlanStep {
   index: number;
@@ -48,6 +59,11 @@ interface PlanStep {
   item: string;
   label: string;
   price: UnitPrice | undefined;
+  /** The price's base rate and its tiers (in the data's order), when it has a price. */
+  base?: StepRate;
+  tiers?: StepRate[];
+  /** `unit.per` as a bigint. */
+  per: bigint;
   /** Shown even with no quantity (input, output, a per-request fee). */
   always: boolean;
   /** Skipped: a part without a price of its own stays in its parent's line. */
@@ -99,6 +115,9 @@ function planFor(prices: PriceSet, opts: LineOptions): Plan {
       item,
       label,
       price,
+      ...(price && { base: { text: price.rate, value: Number(price.rate) } }),
+      ...(price?.tiers && { tiers: price.tiers.map((t) => ({ text: t.rate, value: Number(t.rate), start: t.start })) }),
+      per: BigInt(unit.per),
       always: unit.key === 'input_mtok' || unit.key === 'output_mtok' || (unit.key === 'requests_kcount' && hasPrice),
       // The request count is always there; only a model with a per-request fee gets its line.
       skip: (unit.parent !== undefined && !hasPrice && !cacheUnit) || (unit.key === 'requests_kcount' && !hasPrice),
@@ -158,19 +177,20 @@ export function costLines(prices: PriceSet, usage: Usage, opts: LineOptions): Li
       });
       continue;
     }
-    const applied = tieredRate(step.price, opts.promptTokens);
-    const units = roundUnits(unitCost(perRequest, applied.rate, unit.per)) * n;
+    const applied = appliedRate(step, opts.promptTokens);
+    applied.units ??= parseDecimal(applied.text);
+    const units = roundUnits((BigInt(perRequest) * applied.units) / step.per) * n;
     const line: Line = {
       item: step.item,
       label: step.label,
       quantity,
       unit: unit.unit,
-      rate: rateValue(applied.rate),
+      rate: applied.value,
       per: unit.per,
       cost: unitsToNumber(units),
       pricing: 'priced',
       units,
-      rateText: applied.rate,
+      rateText: applied.text,
     };
     if (applied.start !== undefined) line.tierStart = applied.start;
     lines.push(line);
@@ -178,12 +198,9 @@ export function costLines(prices: PriceSet, usage: Usage, opts: LineOptions): Li
   return lines;
 }
 
-const rateValues = new Map<string, number>();
-function rateValue(rate: string): number {
-  let v = rateValues.get(rate);
-  if (v === undefined) {
-    v = Number(rate);
-    if (rateValues.size < 10_000) rateValues.set(rate, v);
-  }
-  return v;
+/** tieredRate() over a plan step's rates: the last tier whose start the prompt exceeds, else the base rate. */
+function appliedRate(step: PlanStep, promptTokens: number): StepRate {
+  let rate = step.base!;
+  if (step.tiers) for (const t of step.tiers) if (promptTokens > t.start!) rate = t;
+  return rate;
 }

@@ -33,6 +33,9 @@ export const OTHER_USAGE_KEYS = [
   'text_messages',
 ] as const satisfies readonly UsageKey[];
 
+/** "other_usage.<key>", the names checkCount reports, made once. */
+const OTHER_USAGE_NAMES: readonly string[] = OTHER_USAGE_KEYS.map((k) => `other_usage.${k}`);
+
 const INPUT_PARTS = [
   'cached_input_tokens',
   'cache_write_tokens',
@@ -50,6 +53,8 @@ function checkCount(name: string, value: unknown, min = 0): number {
   return value;
 }
 
+const NO_OTHER_USAGE: Readonly<Record<string, number>> = Object.freeze({});
+
 export interface ValidUsage {
   usage: Usage;
   requests: number;
@@ -59,8 +64,9 @@ export interface ValidUsage {
 export function validateCostInput(input: CostInput): ValidUsage {
   if (typeof input !== 'object' || input === null)
     throw new PricingInputError('cost input must be an object with input_tokens and output_tokens');
-  const other = input.other_usage ?? {};
-  for (const key of Object.keys(other)) {
+  const other = input.other_usage ?? NO_OTHER_USAGE;
+  for (const key in other) {
+    if (!Object.hasOwn(other, key)) continue;
     if (!(OTHER_USAGE_KEYS as readonly string[]).includes(key)) {
       throw new PricingInputError(`other_usage.${key} is not a unit we price; use: ${OTHER_USAGE_KEYS.join(', ')}`);
     }
@@ -83,10 +89,14 @@ export function validateCostInput(input: CostInput): ValidUsage {
     file_searches: 0,
     text_messages: 0,
   };
-  for (const key of OTHER_USAGE_KEYS) usage[key] = checkCount(`other_usage.${key}`, other[key] ?? 0);
+  for (let i = 0; i < OTHER_USAGE_KEYS.length; i++) {
+    const key = OTHER_USAGE_KEYS[i]!;
+    usage[key] = checkCount(OTHER_USAGE_NAMES[i]!, other[key] ?? 0);
+  }
   const requests = checkCount('requests', input.requests ?? 1, 1);
   const partsOf = (whole: UsageKey, parts: readonly UsageKey[]): void => {
-    const sum = parts.reduce((s, p) => s + usage[p], 0);
+    let sum = 0;
+    for (const p of parts) sum += usage[p];
     if (sum > usage[whole]) {
       const given = parts.filter((p) => usage[p] > 0).map((p) => `${p} (${usage[p]})`);
       throw new PricingInputError(
@@ -199,23 +209,51 @@ export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModi
   }
   if (pricedAs !== model) warnings.push(`priced as ${pricedAs.key} (${choice.chosen.region?.option} endpoint).`);
 
-  const byItem = (item: string): bigint => lines.filter((l) => l.item === item).reduce((s, l) => s + l.units, 0n);
-  const rate = (item: string): string | undefined => lines.find((l) => l.item === item)?.rateText;
+  // One pass over the lines: the sums by item group, and the cache-write rate a line applied.
+  let inputUnits = 0n;
+  let cachedInput = 0n;
+  let cacheWrite = 0n;
+  let outputUnits = 0n;
+  let requestFees = 0n;
+  const writeRates: Partial<Record<'cache_write' | 'cache_write_5m' | 'cache_write_1h', string>> = {};
+  for (const l of lines) {
+    switch (l.item) {
+      case 'input':
+        inputUnits += l.units;
+        break;
+      case 'cached_input':
+        cachedInput += l.units;
+        break;
+      case 'cache_write':
+      case 'cache_write_5m':
+      case 'cache_write_1h':
+        cacheWrite += l.units;
+        if (l.rateText !== undefined) writeRates[l.item] ??= l.rateText;
+        break;
+      case 'output':
+        outputUnits += l.units;
+        break;
+      case 'request_fee':
+      case 'search_fee':
+        requestFees += l.units;
+        break;
+    }
+  }
   const applied = appliedRates(prices, usage.input_tokens);
   const rates_used: CostBreakdown['rates_used'] = { input: applied.input, output: applied.output };
   if (applied.cache_read !== undefined) rates_used.cache_read = applied.cache_read;
-  const writeRate = rate('cache_write') ?? rate('cache_write_5m') ?? rate('cache_write_1h') ?? applied.cache_write;
+  const writeRate = writeRates.cache_write ?? writeRates.cache_write_5m ?? writeRates.cache_write_1h ?? applied.cache_write;
   if (writeRate !== undefined) rates_used.cache_write = writeRate;
   if (tier !== undefined) rates_used.tier_start = tier;
   const perReq = prices.requests_kcount?.rate;
   if (perReq !== undefined) rates_used.per_1k_requests = perReq;
 
   return {
-    input_cost: unitsToNumber(byItem('input')),
-    cached_input_cost: unitsToNumber(byItem('cached_input')),
-    cache_write_cost: unitsToNumber(byItem('cache_write') + byItem('cache_write_5m') + byItem('cache_write_1h')),
-    output_cost: unitsToNumber(byItem('output')),
-    request_cost: unitsToNumber(byItem('request_fee') + byItem('search_fee')),
+    input_cost: unitsToNumber(inputUnits),
+    cached_input_cost: unitsToNumber(cachedInput),
+    cache_write_cost: unitsToNumber(cacheWrite),
+    output_cost: unitsToNumber(outputUnits),
+    request_cost: unitsToNumber(requestFees),
     total_cost: unitsToNumber(totalUnits),
     per_request_total_cost: unitsToNumber(totalUnits / BigInt(requests)),
     currency: 'USD',

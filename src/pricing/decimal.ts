@@ -70,21 +70,6 @@ export function tokenCost(tokens: number, ratePerMTok: string): bigint {
   return (BigInt(tokens) * rate) / 1_000_000n;
 }
 
-/**
- * Exact cost in 1e-18 USD of `quantity` units at `rate` USD per `per` units
- * (per 1,000,000 tokens, per 1,000 requests). Rates with up to 12 decimals
- * are exact; a derived rate with more (a factor applied) is exact to 1e-18.
- */
-export function unitCost(quantity: number, rate: string, per: number): bigint {
-  let r = rateCache.get(rate);
-  if (r === undefined) {
-    r = parseDecimal(rate);
-    if (rateCache.size >= RATE_CACHE_MAX) rateCache.clear();
-    rateCache.set(rate, r);
-  }
-  return (BigInt(quantity) * r) / BigInt(per);
-}
-
 /** `rate` x `factor` as decimal text, exact (both are decimals; the product has at most 18 decimals). */
 export function scaleRate(rate: string, factor: string): string {
   return formatUnits((parseDecimal(rate) * parseDecimal(factor)) / SCALE);
@@ -121,7 +106,9 @@ export function formatUnits(units: bigint, maxDigits = SCALE_DIGITS): string {
  * number is parsed from the short decimal text, so it prints as that text.
  */
 export function unitsToNumber(units: bigint): number {
-  const rounded = roundUnits(units) / TO_ROUND_UNIT;
+  if (units === 0n) return 0;
+  // roundUnits(units) / TO_ROUND_UNIT, without building the rounded units first.
+  const rounded = units / TO_ROUND_UNIT + (units % TO_ROUND_UNIT >= HALF_ROUND_UNIT ? 1n : 0n);
   // An integer count of 1e-10 USD divided by 1e10 is the double nearest the decimal, which prints as that
   // decimal; above 2^53 units (about $900,000) the text path keeps it exact.
   if (rounded <= MAX_SAFE && rounded >= -MAX_SAFE) return Number(rounded) / 1e10;
@@ -129,6 +116,7 @@ export function unitsToNumber(units: bigint): number {
 }
 
 const TO_ROUND_UNIT = 10n ** BigInt(SCALE_DIGITS - ROUND_DIGITS);
+const HALF_ROUND_UNIT = TO_ROUND_UNIT / 2n;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A decimal rate string divided by 1000 (per-1M -> per-1K), exact. */

@@ -96,7 +96,7 @@ export const estimateCostTool = defineTool({
     if (!res.ok) throw new ToolError(unknownModelMessage(args.model_name, res.message, res.suggestions));
     const m = res.model;
     const requests = args.requests ?? 1;
-    const cost = estimateCost(m, costInput({ ...args, requests }), costModifiers(args), { model: (k) => ctx.catalog.model(k) });
+    const cost = estimateCost(m, costInput(args, requests), costModifiers(args), { model: (k) => ctx.catalog.model(k) });
     const hosts = hostInfo(res);
     return {
       model_name: args.model_name,
