@@ -51,6 +51,14 @@ export function envNumber(name: string, fallback: number): number {
   return n;
 }
 
+/** A positive limit from the environment, or undefined for the validator's own default. */
+function optionalLimit(name: string): number | undefined {
+  const n = envNumber(name, NaN);
+  if (Number.isNaN(n)) return undefined;
+  if (n <= 0) throw new Error(`${name} must be a positive number of milliseconds, got "${process.env[name]}"`);
+  return n;
+}
+
 export interface DeployDefaults {
   drainTimeoutMs: number;
   keepPreviousMs: number;
@@ -71,8 +79,6 @@ export interface DeployDefaults {
 
 /** The deploy defaults after environment overrides; flags on a verb override these per call. */
 export function deployDefaults(): DeployDefaults {
-  const maxAvg = process.env.DEPLOY_VALIDATE_MAX_AVG_MS;
-  const maxMax = process.env.DEPLOY_VALIDATE_MAX_MAX_MS;
   return {
     drainTimeoutMs: envDuration('DEPLOY_DRAIN_TIMEOUT', DefaultDrainTimeoutMs),
     keepPreviousMs: envDuration('DEPLOY_KEEP_PREVIOUS', DefaultKeepPreviousMs),
@@ -87,8 +93,8 @@ export function deployDefaults(): DeployDefaults {
     sessionIdleMs: envDuration('DEPLOY_SESSION_IDLE', DefaultSessionIdleMs),
     trafficSampleMs: envDuration('DEPLOY_TRAFFIC_SAMPLE', DefaultTrafficSampleMs),
     trafficWindowMs: envDuration('DEPLOY_TRAFFIC_WINDOW', DefaultTrafficWindowMs),
-    validateMaxAvgMs: maxAvg ? Number(maxAvg) : undefined,
-    validateMaxMaxMs: maxMax ? Number(maxMax) : undefined,
+    validateMaxAvgMs: optionalLimit('DEPLOY_VALIDATE_MAX_AVG_MS'),
+    validateMaxMaxMs: optionalLimit('DEPLOY_VALIDATE_MAX_MAX_MS'),
   };
 }
 

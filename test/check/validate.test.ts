@@ -35,7 +35,9 @@ describe('validate over stdio against the ok fixture', () => {
     expect(r.lines[0]).toMatch(/^\[PASS\] Server started \(PID: \d+\)$/);
     for (const line of GUIDE_LINES) expect(r.lines).toContain(line);
     expect(r.lines).toContain('[PASS] Server reports version 3.1.4');
-    expect(r.lines.find((l) => l.startsWith('[PASS] Response times (ms): avg='))).toMatch(/avg=[\d.]+, min=[\d.]+, max=[\d.]+$/);
+    expect(r.lines.find((l) => l.startsWith('[PASS] Response times (ms): avg='))).toMatch(
+      /avg=[\d.]+, min=[\d.]+, max=[\d.]+( \(run [23] of 3\))?$/,
+    );
     expect(r.checks.every((c) => c.ok)).toBe(true);
   });
 
@@ -69,7 +71,7 @@ describe('validate fails each broken fixture with the right line', () => {
     },
     {
       mode: 'slow',
-      line: /^\[FAIL\] Response times: \(ms\) avg=[\d.]+, min=[\d.]+, max=[\d.]+ over 10 estimate_cost calls; limits: avg < 10, max < 100$/,
+      line: /^\[FAIL\] Response times: \(ms\) avg=[\d.]+, min=[\d.]+, max=[\d.]+ over 10 estimate_cost calls; limits: avg < 10, max < 100 \(--max-avg-ms, --max-ms; DEPLOY_VALIDATE_MAX_AVG_MS, DEPLOY_VALIDATE_MAX_MAX_MS for deploys\)$/,
     },
     { mode: 'crash-on-call', line: /^\[FAIL\] get_all_pricing: server process exited with code 1/ },
     {

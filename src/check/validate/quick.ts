@@ -4,6 +4,7 @@ import { OutputSchemas, checkAnswer, checkDiscovery } from './tool-checks.js';
 import { deadReason, errorHandlingProblem, timeCalls, versionProblem } from './probes.js';
 import type { SuiteContext } from './probes.js';
 import type { Report } from './report.js';
+import type { Session } from './session.js';
 import type { StartOutcome } from './target.js';
 
 // The guide's quick_validate: start-up, initialize, discovery, each tool,
@@ -76,22 +77,7 @@ export async function runQuickSuite(started: StartOutcome, ctx: SuiteContext, re
   else report.pass('Error handling', 'Error handling works correctly');
   if (deadReason(session)) return;
 
-  const timing = await timeCalls(session, ctx.spec, ctx.timeoutMs);
-  if (timing.problem) {
-    report.fail('Response times', timing.problem);
-  } else {
-    const s = summarize(timing.samples);
-    const figures = `avg=${fmtMs(s.avg)}, min=${fmtMs(s.min)}, max=${fmtMs(s.max)}`;
-    if (s.avg < ctx.maxAvgMs && s.max < ctx.maxMaxMs) {
-      report.pass('Response times', `Response times (ms): ${figures}`, s.avg);
-    } else {
-      report.fail(
-        'Response times',
-        `(ms) ${figures} over ${s.count} ${ctx.spec.timing.tool} calls; limits: avg < ${ctx.maxAvgMs}, max < ${ctx.maxMaxMs}`,
-        s.avg,
-      );
-    }
-  }
+  await checkResponseTimes(session, ctx, report);
 
   if (session.protocolErrors.length > 0 && !report.failed.some((c) => c.name === 'Initialization')) {
     report.fail('Protocol', `server wrote ${session.protocolErrors[0]}`);
@@ -103,4 +89,45 @@ export function quickVerdict(report: Report): string {
   const failed = report.failed.length;
   if (failed === 0 && report.checks.length > 0) return '[SUCCESS] ALL TESTS PASSED - Server is ready for production';
   return `[FAILURE] ${failed} of ${report.checks.length} checks failed - server is NOT ready for production`;
+}
+
+/**
+ * A run of calls that misses the limits is run again, up to TIMING_RUNS in all, and the best run counts: the limits
+ * ask whether the server can answer that fast, and one burst of other work on a shared machine should not answer for
+ * it. A server that is really slow misses in every run (and one run whose every call is over the average limit ends
+ * the check at once).
+ */
+const TIMING_RUNS = 3;
+
+async function checkResponseTimes(session: Session, ctx: SuiteContext, report: Report): Promise<void> {
+  let best: { avg: number; min: number; max: number; count: number } | undefined;
+  let runs = 0;
+  while (runs < TIMING_RUNS) {
+    runs++;
+    const timing = await timeCalls(session, ctx.spec, ctx.timeoutMs);
+    if (timing.problem) {
+      report.fail('Response times', timing.problem);
+      return;
+    }
+    const s = summarize(timing.samples);
+    if (!best || s.avg < best.avg) best = s;
+    if (s.avg < ctx.maxAvgMs && s.max < ctx.maxMaxMs) {
+      best = s;
+      break;
+    }
+    // Every call over the average limit is a slow server, not a burst: no second run.
+    if (s.min >= ctx.maxAvgMs) break;
+  }
+  const s = best!;
+  const figures = `avg=${fmtMs(s.avg)}, min=${fmtMs(s.min)}, max=${fmtMs(s.max)}`;
+  const which = runs > 1 ? ` (run ${runs} of ${TIMING_RUNS})` : '';
+  if (s.avg < ctx.maxAvgMs && s.max < ctx.maxMaxMs) {
+    report.pass('Response times', `Response times (ms): ${figures}${which}`, s.avg);
+  } else {
+    report.fail(
+      'Response times',
+      `(ms) ${figures} over ${s.count} ${ctx.spec.timing.tool} calls${runs > 1 ? `, the best of ${runs} runs` : ''}; limits: avg < ${ctx.maxAvgMs}, max < ${ctx.maxMaxMs} (--max-avg-ms, --max-ms; DEPLOY_VALIDATE_MAX_AVG_MS, DEPLOY_VALIDATE_MAX_MAX_MS for deploys)`,
+      s.avg,
+    );
+  }
 }
