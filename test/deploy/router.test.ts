@@ -190,6 +190,29 @@ describe('router', () => {
     expect((await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } })).status).toBe(404);
   });
 
+  it('holds the drain of a colour kept warm for sessions in use, not for ended sessions or requests outside sessions', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    routes(r, { blue: 'active' }, 'blue');
+    const a = (await call(r.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
+    const aAnswered = Date.now();
+    // After A: a session made, used and closed (the controller's answer comparison), and a request outside any session.
+    const b = (await call(r.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
+    await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': b } });
+    await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': b } });
+    await call(r.port, '/x');
+    const t = r.targets.blue;
+    expect(t.sessions.size).toBe(1);
+    // Once A has been idle for a second nothing counts as use, though B and the plain request came later.
+    expect(t.sessionUsedWithin(1000, aAnswered + 1000)).toBe(false);
+    routes(r, { blue: 'draining', green: 'active' }, 'green');
+    const held = await r.drain('blue', 200, 60_000);
+    expect(held).toMatchObject({ timedOut: true, sessionsLeft: 1, inFlightLeft: 0 });
+    await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': a } });
+    expect(await r.drain('blue', 10_000, 60_000)).toMatchObject({ timedOut: false, sessionsLeft: 0 });
+  });
+
   it('keeps a session on its colour after the router is replaced by a new one (controller restart)', async () => {
     const blue = await backend('blue');
     const green = await backend('green');
