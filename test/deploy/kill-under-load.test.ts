@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { adminCall } from '../../src/deploy/admin-client.js';
 import type { LoadReport } from './harness.js';
-import { controllerFixture, fixtureCommand, mcpLoad, readJsonLines, startController, waitFor } from './harness.js';
+import { controllerFixture, fixtureCommand, mcpLoad, moreCalls, readJsonLines, startController } from './harness.js';
 
 // The data plane does not depend on the controller: MCP clients keep calling tools through the
 // router while the controller is killed (kill -9) when idle, restarted, and killed at exact
@@ -34,12 +34,6 @@ async function deploy(version: string): Promise<{ code: number | null; out: stri
     if (m.type === 'line') lines.push(m.text);
   }).catch((err: Error) => ({ exitCode: 1, error: err.message }));
   return { code: r.exitCode, out: `${lines.join('\n')}\n${r.error ?? ''}` };
-}
-
-/** Waits until the load has completed `n` more calls (traffic flowed through the router meanwhile). */
-async function moreCalls(report: LoadReport, n: number): Promise<void> {
-  const target = report.ok + n;
-  expect(await waitFor(() => report.ok >= target, 30_000)).toBe(true);
 }
 
 /** Rolls back (the admin call the CLI makes), checks it was the instant kind, and prints how long it took. */
