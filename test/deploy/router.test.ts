@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from '../../src/deploy/router/router.js';
 import type { RouteState, RouteTable } from '../../src/deploy/router-protocol.js';
 import { emptyRouteTable } from '../../src/deploy/router-protocol.js';
+import { waitFor } from '../support/wait.js';
 
 // Real node:http backends stand in for the two colours: the router is tested on real sockets.
 interface Backend {
@@ -337,8 +338,10 @@ describe('router', () => {
       }
     };
     const workers = Array.from({ length: 24 }, (_, i) => worker(i));
+    const answered = () => seen.blue! + seen.green! + failures.length;
     for (let round = 0; round < 6; round++) {
-      await new Promise((res) => setTimeout(res, 150));
+      const before = answered();
+      await waitFor('24 more answers between switches', () => (answered() >= before + 24 ? true : undefined));
       const to = round % 2 === 0 ? 'green' : 'blue';
       const from = to === 'green' ? 'blue' : 'green';
       routes(r, { [to]: 'active', [from]: 'draining' }, to);
