@@ -1,36 +1,37 @@
-// The stdio bridge (`connect URL`) between an SDK stdio client and a real `serve --http`
-// process: it relays calls, re-opens its session when the server behind the URL is
-// replaced (what a blue-green switch looks like once the old colour is stopped), and
-// answers with a JSON-RPC error, not silence, when the endpoint stays down.
+// The stdio bridge (`connect URL`) between an SDK stdio client and a real MCP server over HTTP: it
+// relays calls, re-opens its session when the server behind the URL is replaced (what a blue-green
+// switch looks like once the old colour is stopped), and answers with a JSON-RPC error, not silence,
+// when the endpoint stays down.
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { MAIN, ensureBuilt, freePorts } from '../deploy/harness.js';
+import { FIXTURE, MAIN, ensureBuilt, freePorts } from '../deploy/harness.js';
 
-const telemetryDir = mkdtempSync(join(tmpdir(), 'bridge-telemetry-'));
 let port = 0;
 let server: ChildProcess | undefined;
 
+// The server behind the URL is the small fixture MCP server (test/fixtures/mcp-fixture.mjs, real SDK, the
+// same tools): what is tested is the bridge, and the fixture starts in a fraction of our server's time.
 async function startServer(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--http', '--port', String(port), '--telemetry-dir', telemetryDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const child = spawn(process.execPath, [FIXTURE, '--http', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const listening = new Promise<boolean>((resolve) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('mcp-fixture listening on')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
   });
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error('serve --http did not become ready');
+  const bound = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const ok = await listening;
+  clearTimeout(bound);
+  if (!ok) throw new Error(`the fixture server did not start: ${err}`);
+  child.stdout!.resume();
+  return child;
 }
 
 async function stopServer(child: ChildProcess | undefined): Promise<void> {
@@ -60,7 +61,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopServer(server);
-  rmSync(telemetryDir, { recursive: true, force: true });
 });
 
 describe('connect (stdio bridge)', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Analysis } from '../../src/deploy/analysis.js';
 import type { AnalysisVerdict } from '../../src/deploy/analysis.js';
 import { Target } from '../../src/deploy/router/target.js';
+import { waitFor } from '../support/wait.js';
 
 // The post-switch watch reads a colour's cumulative counts from the router; here a router Target's
 // counts are moved by hand the way the router moves them (read the way the controller reads them
@@ -10,9 +11,13 @@ function watch(opts: Partial<ConstructorParameters<typeof Analysis>[1]> = {}) {
   const target = new Target('green');
   target.counts.requests = 1000; // before the switch: not part of the window
   target.counts.serverErrors = 900;
+  let reads = 0;
   const source = {
     colour: 'green' as const,
-    counts: () => Promise.resolve({ ...target.counts }),
+    counts: () => {
+      reads++;
+      return Promise.resolve({ ...target.counts });
+    },
     inspect: (on: boolean) => {
       target.inspectBodies = on;
       return Promise.resolve();
@@ -20,21 +25,26 @@ function watch(opts: Partial<ConstructorParameters<typeof Analysis>[1]> = {}) {
   };
   const verdicts: AnalysisVerdict[] = [];
   const a = new Analysis(source, { windowMs: 60_000, maxErrorRate: 0.1, minRequests: 20, tickMs: 10, ...opts }, (v) => verdicts.push(v));
-  return { target, a, verdicts };
+  // A read starts each tick and the next read starts after that tick's verdict: two more reads
+  // mean a whole tick has judged the counts as they are now.
+  const ticked = () => {
+    const until = reads + 2;
+    return waitFor('a tick of the analysis', () => (reads >= until ? true : undefined));
+  };
+  return { target, a, verdicts, ticked };
 }
-const tick = () => new Promise((r) => setTimeout(r, 40));
 
 describe('post-switch analysis', () => {
   it('fails once the error rate since the switch is above the limit with enough requests', async () => {
-    const { target, a, verdicts } = watch();
+    const { target, a, verdicts, ticked } = watch();
     expect(target.inspectBodies).toBe(true);
     target.counts.requests += 10;
     target.counts.serverErrors += 10;
-    await tick();
+    await ticked();
     expect(verdicts).toEqual([]); // 10 requests: below the minimum
     target.counts.requests += 20;
     target.counts.rpcErrors += 2;
-    await tick();
+    await waitFor('a verdict', () => verdicts[0]);
     expect(verdicts).toHaveLength(1);
     expect(verdicts[0]).toMatchObject({ passed: false, requests: 30, errors: 12 });
     expect(verdicts[0]!.reason).toMatch(/error rate 40.0% \(12 of 30 requests\) is above 10.0%/);
@@ -46,7 +56,7 @@ describe('post-switch analysis', () => {
     const { target, verdicts } = watch({ windowMs: 100 });
     target.counts.requests += 100;
     target.counts.serverErrors += 5;
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor('the verdict at the end of the window', () => verdicts[0]);
     expect(verdicts).toHaveLength(1);
     expect(verdicts[0]).toMatchObject({ passed: true, requests: 100, errors: 5 });
   });
@@ -57,18 +67,21 @@ describe('post-switch analysis', () => {
     expect(crashed.verdicts[0]).toMatchObject({ passed: false });
     expect(crashed.verdicts[0]!.reason).toMatch(/crashed during the analysis window \(exit code 1\)/);
     const cancelled = watch();
+    const beside = watch(); // the same tick, not cancelled: its ticks say how long to wait
     cancelled.a.cancel();
     cancelled.target.counts.requests += 100;
     cancelled.target.counts.serverErrors += 100;
-    await tick();
+    await beside.ticked();
+    await beside.ticked();
     expect(cancelled.verdicts).toEqual([]);
+    beside.a.cancel();
   });
 
   it('fails on average latency when a latency limit is set', async () => {
     const { target, verdicts } = watch({ maxAvgLatencyMs: 50 });
     target.counts.requests += 20;
     target.counts.latencyMsSum += 20 * 80;
-    await tick();
+    await waitFor('a verdict', () => verdicts[0]);
     expect(verdicts[0]?.reason).toMatch(/average latency 80.0 ms over 20 requests is above 50 ms/);
   });
 });

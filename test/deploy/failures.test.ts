@@ -11,8 +11,8 @@ import {
   killLeftovers,
   makeRelease,
   mcpLoad,
+  moreCalls,
   readJsonLines,
-  sleep,
   startController,
   tempDir,
   waitFor,
@@ -66,7 +66,7 @@ describe('deploying a broken release', () => {
       expect(String(failed.reason)).toMatch(c.reason);
       expect(await activeVersion()).toBe('1.0.0');
     }
-    await sleep(500);
+    await moreCalls(load.report, 20);
     const report = await load.stop();
     expect(report.failures).toEqual([]);
     expect(report.ok).toBeGreaterThan(0);
@@ -97,18 +97,18 @@ describe('deploying a broken release', () => {
     ]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(await activeVersion()).toBe('2.0.0');
-    const switchedAt = Date.now();
+    const seen = readJsonLines(join(ctl.dir, 'deployment.log')).length;
     writeFileSync(failFile, 'fail');
     const load = mcpLoad(ctl.url, 8, 5);
-    let rolledBack = false;
-    for (let i = 0; i < 300 && !rolledBack; i++) {
-      await sleep(100);
-      rolledBack = (await activeVersion()) === '1.0.0';
-    }
-    await waitFor(() => load.report.lastVersions.filter((v) => v === '1.0.0').length === 8, 15_000);
-    const report = await load.stop();
+    // The analysis (30 s window) must roll back by itself; the bound is the window and a margin for a loaded machine.
+    const rolledBack = await waitFor(() => {
+      const events = readJsonLines(join(ctl.dir, 'deployment.log')).slice(seen);
+      return events.some((e) => e.event === 'rollback' && e.from === 'green' && e.to === 'blue');
+    }, 60_000);
     expect(rolledBack).toBe(true);
-    expect(Date.now() - switchedAt).toBeLessThan(30_000);
+    expect(await activeVersion()).toBe('1.0.0');
+    expect(await waitFor(() => load.report.lastVersions.filter((v) => v === '1.0.0').length === 8, 30_000)).toBe(true);
+    const report = await load.stop();
     const events = readJsonLines(join(ctl.dir, 'deployment.log'));
     const analysis = events.filter((e) => e.event === 'analysis').at(-1)!;
     expect(analysis).toMatchObject({ colour: 'green', passed: false });

@@ -214,6 +214,14 @@ export async function waitFor(cond: () => boolean, ms: number): Promise<boolean>
   return true;
 }
 
+/** Waits until the load has completed `n` more calls (traffic flowed meanwhile); throws after `ms`. */
+export async function moreCalls(report: LoadReport, n: number, ms = 30_000): Promise<void> {
+  const target = report.ok + n;
+  if (!(await waitFor(() => report.ok >= target, ms))) {
+    throw new Error(`the load did not complete ${n} more calls in ${ms} ms (failures: ${report.failures.join('; ') || 'none'})`);
+  }
+}
+
 /** True once every worker's last completed session was on `version`. */
 export function allOn(report: LoadReport, workers: number, version: string): () => boolean {
   return () => report.lastVersions.filter((v) => v === version).length === workers;

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { adminCall } from '../../src/deploy/admin-client.js';
 import type { LoadReport } from './harness.js';
-import { controllerFixture, fixtureCommand, mcpLoad, readJsonLines, startController, waitFor } from './harness.js';
+import { controllerFixture, fixtureCommand, mcpLoad, moreCalls, readJsonLines, startController } from './harness.js';
 
 // The data plane does not depend on the controller: MCP clients keep calling tools through the
 // router while the controller is killed (kill -9) when idle, restarted, and killed at exact
@@ -34,12 +34,6 @@ async function deploy(version: string): Promise<{ code: number | null; out: stri
     if (m.type === 'line') lines.push(m.text);
   }).catch((err: Error) => ({ exitCode: 1, error: err.message }));
   return { code: r.exitCode, out: `${lines.join('\n')}\n${r.error ?? ''}` };
-}
-
-/** Waits until the load has completed `n` more calls (traffic flowed through the router meanwhile). */
-async function moreCalls(report: LoadReport, n: number): Promise<void> {
-  const target = report.ok + n;
-  expect(await waitFor(() => report.ok >= target, 30_000)).toBe(true);
 }
 
 /** Rolls back (the admin call the CLI makes), checks it was the instant kind, and prints how long it took. */
@@ -82,30 +76,33 @@ describe('the controller dies or restarts under load', () => {
       await instantRollback('after kill -9 (idle)');
     });
 
+    // kill -9 at phase 3 (switch saved, router not yet told), 4 (draining) and 5 (promoting). Each
+    // controller is started with the next crash point already set (it acts only inside a deploy,
+    // never in the recovery or the rollback), so one restart serves both steps.
+    const cuts = [
+      [3, 'switch-saved'],
+      [4, 'draining'],
+      [5, 'promoting'],
+    ] as const;
+    const envFor = (i: number) => (i < cuts.length ? { ...env, DEPLOY_FAILPOINT: cuts[i]![1] } : env);
+
     // A controller restart (SIGTERM: it stops alone, the data plane stays).
     expect((await deploy('2.0.0')).code).toBe(0);
     await underLoad('restart', async (report) => {
       expect(await fx.ctl!.stop('SIGTERM')).toBe(0);
       await moreCalls(report, 30);
-      fx.ctl = await startController(fx.dir, fx.ports, env);
+      fx.ctl = await startController(fx.dir, fx.ports, envFor(0));
       await instantRollback('after a controller restart');
     });
 
-    // kill -9 at phase 3 (switch saved, router not yet told), 4 (draining) and 5 (promoting).
-    for (const [phase, point] of [
-      [3, 'switch-saved'],
-      [4, 'draining'],
-      [5, 'promoting'],
-    ] as const) {
-      expect(await fx.ctl.stop('SIGTERM')).toBe(0);
-      fx.ctl = await startController(fx.dir, fx.ports, { ...env, DEPLOY_FAILPOINT: point });
+    for (const [i, [phase]] of cuts.entries()) {
       const from = (await status()).active;
       await underLoad(`phase ${phase}`, async (report) => {
         const cut = await deploy('2.0.0');
         expect(cut.code, cut.out).toBe(1); // the controller died under it
         expect(await fx.ctl!.stop('SIGKILL')).not.toBe(0);
         await moreCalls(report, 20);
-        fx.ctl = await startController(fx.dir, fx.ports, env);
+        fx.ctl = await startController(fx.dir, fx.ports, envFor(i + 1));
         const s = await status();
         expect(s.active, `phase ${phase}`).not.toBe(from); // the switch was saved: the deploy was finished, not reverted
         expect(s.colours[from!]).toMatchObject({ status: 'RUNNING', role: 'standby' });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from '../../src/deploy/router/router.js';
 import type { RouteState, RouteTable } from '../../src/deploy/router-protocol.js';
 import { emptyRouteTable } from '../../src/deploy/router-protocol.js';
+import { waitFor } from '../support/wait.js';
 
 // Real node:http backends stand in for the two colours: the router is tested on real sockets.
 interface Backend {
@@ -190,6 +191,29 @@ describe('router', () => {
     expect((await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': sid } })).status).toBe(404);
   });
 
+  it('holds the drain of a colour kept warm for sessions in use, not for ended sessions or requests outside sessions', async () => {
+    const blue = await backend('blue');
+    const green = await backend('green');
+    const r = await router(blue.port, green.port);
+    routes(r, { blue: 'active' }, 'blue');
+    const a = (await call(r.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
+    const aAnswered = Date.now();
+    // After A: a session made, used and closed (the controller's answer comparison), and a request outside any session.
+    const b = (await call(r.port, '/mcp', { method: 'POST', body: '{}' })).headers['mcp-session-id'] as string;
+    await call(r.port, '/mcp', { method: 'POST', body: '{}', headers: { 'mcp-session-id': b } });
+    await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': b } });
+    await call(r.port, '/x');
+    const t = r.targets.blue;
+    expect(t.sessions.size).toBe(1);
+    // Once A has been idle for a second nothing counts as use, though B and the plain request came later.
+    expect(t.sessionUsedWithin(1000, aAnswered + 1000)).toBe(false);
+    routes(r, { blue: 'draining', green: 'active' }, 'green');
+    const held = await r.drain('blue', 200, 60_000);
+    expect(held).toMatchObject({ timedOut: true, sessionsLeft: 1, inFlightLeft: 0 });
+    await call(r.port, '/mcp', { method: 'DELETE', headers: { 'mcp-session-id': a } });
+    expect(await r.drain('blue', 10_000, 60_000)).toMatchObject({ timedOut: false, sessionsLeft: 0 });
+  });
+
   it('keeps a session on its colour after the router is replaced by a new one (controller restart)', async () => {
     const blue = await backend('blue');
     const green = await backend('green');
@@ -314,8 +338,10 @@ describe('router', () => {
       }
     };
     const workers = Array.from({ length: 24 }, (_, i) => worker(i));
+    const answered = () => seen.blue! + seen.green! + failures.length;
     for (let round = 0; round < 6; round++) {
-      await new Promise((res) => setTimeout(res, 150));
+      const before = answered();
+      await waitFor('24 more answers between switches', () => (answered() >= before + 24 ? true : undefined));
       const to = round % 2 === 0 ? 'green' : 'blue';
       const from = to === 'green' ? 'blue' : 'green';
       routes(r, { [to]: 'active', [from]: 'draining' }, to);

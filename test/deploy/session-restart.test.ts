@@ -3,6 +3,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { cli, controllerFixture, startController } from './harness.js';
+import { adminCall } from '../../src/deploy/admin-client.js';
+import { waitFor } from '../support/wait.js';
 
 // Session affinity lives in the session id the client holds (b.<id> / g.<id>), not in the
 // controller's memory: a session opened on v1 keeps reaching v1 after the controller is
@@ -88,16 +90,13 @@ describe('session affinity across controller and router restarts', () => {
     const routerPid = (JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { router: { pid: number } } }).data
       .router.pid;
     process.kill(routerPid, 'SIGKILL');
-    let back: { pid: number; answering: boolean } | undefined;
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      back = (
-        JSON.parse((await cli(['status', '--dir', fx.dir, '--json'])).stdout) as { data: { router: { pid: number; answering: boolean } } }
-      ).data.router;
-      if (back.answering && back.pid !== routerPid) break;
-    }
+    const back = await waitFor('a new router answering', async () => {
+      const r = await adminCall(fx.dir, 'status', {});
+      const router = (r.data as unknown as { router: { pid: number; answering: boolean } } | undefined)?.router;
+      return router?.answering && router.pid !== routerPid ? router : undefined;
+    });
     expect(back).toMatchObject({ answering: true });
-    expect(back!.pid).not.toBe(routerPid);
+    expect(back.pid).not.toBe(routerPid);
     const call = await rawCall(fx.ports.port, transport.sessionId!);
     expect(call).toMatchObject({ status: 200, colour: 'blue' });
     const info2 = (await (await fetch(`http://127.0.0.1:${fx.ports.port}/deployment/info`)).json()) as { version: string };

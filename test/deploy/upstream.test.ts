@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Router } from '../../src/deploy/router/router.js';
 import { emptyRouteTable } from '../../src/deploy/router-protocol.js';
+import { waitFor } from '../support/wait.js';
 
 // The router's own HTTP/1.1 client against upstreams that answer in the less common shapes:
 // chunked bodies split at awkward places, interim 1xx answers, close-delimited bodies,
@@ -169,8 +170,7 @@ describe('router upstream client', () => {
     const up = await rawUpstream(() => ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', 'END']);
     const r = await routerTo(up.port);
     expect((await get(r.port, '/a')).body.toString()).toBe('ok');
-    await new Promise((res) => setTimeout(res, 100));
-    expect(r.status().colours.blue.sockets).toBe(0);
+    await waitFor('the router to drop the closed socket', () => (r.status().colours.blue.sockets === 0 ? true : undefined));
     expect((await get(r.port, '/b')).body.toString()).toBe('ok');
     expect(up.connections).toBe(2);
   });

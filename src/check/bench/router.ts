@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { adminCall } from '../../deploy/admin-client.js';
@@ -28,6 +28,7 @@ const ROUNDS = 3;
 const ROUND_MS = 1500;
 const WARMUP_MS = 300;
 const CLOCK_TICKS = 100;
+const CORES = availableParallelism();
 const CALL: LeanRequest = {
   kind: 'mcp',
   path: '/mcp',
@@ -45,6 +46,13 @@ async function cpuSeconds(pid: number | null | undefined): Promise<number | unde
   } catch {
     return undefined;
   }
+}
+
+/** Calls/s a chain of single-threaded processes could reach on CORES cores, from each one's CPU µs per call. */
+function cpuCeiling(usPerCall: number[]): number {
+  const busiest = Math.max(...usPerCall);
+  const total = usPerCall.reduce((a, b) => a + b, 0);
+  return Math.min(1e6 / busiest, (CORES * 1e6) / total);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -135,6 +143,7 @@ export const routerSection: BenchSection = {
         let routerCpu = 0;
         let envCpu = 0;
         let routedRequests = 0;
+        const budget = { routedClient: 0, directEnv: 0, directClient: 0, directRequests: 0 };
         for (let round = 0; round < ROUNDS; round++) {
           opts.onLine(`router: /mcp estimate_cost over ${conns} connection(s), round ${round + 1}/${ROUNDS}...`);
           const spec = (target: LeanLoadSpec['target']): LeanLoadSpec => ({
@@ -146,16 +155,26 @@ export const routerSection: BenchSection = {
             latency: conns === 1,
           });
           d.push(await client.run(spec(direct), CALL));
-          dt.push(await client.run(spec(directTcp), CALL));
+          const [t0, c0] = [await cpuSeconds(tcpEnv.pid), await cpuSeconds(client.pid)];
+          const resTcp = await client.run(spec(directTcp), CALL);
+          const [t1, c1] = [await cpuSeconds(tcpEnv.pid), await cpuSeconds(client.pid)];
+          dt.push(resTcp);
           const [r0, e0] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
           const res = await client.run(spec(routed), CALL);
-          const [r1, e1] = [await cpuSeconds(routerPid), await cpuSeconds(envPid)];
+          const [r1, e1, c2] = [await cpuSeconds(routerPid), await cpuSeconds(envPid), await cpuSeconds(client.pid)];
           r.push(res);
+          // The warm-up's requests count too: the CPU was read around the whole run.
+          const withWarmup = (roundMs + WARMUP_MS) / roundMs;
           if (r0 !== undefined && r1 !== undefined && e0 !== undefined && e1 !== undefined) {
             routerCpu += r1 - r0;
             envCpu += e1 - e0;
-            // The warm-up's requests count too: the CPU was read around the whole run.
-            routedRequests += res.requests * ((roundMs + WARMUP_MS) / roundMs);
+            routedRequests += res.requests * withWarmup;
+            if (c1 !== undefined && c2 !== undefined) budget.routedClient += c2 - c1;
+          }
+          if (t0 !== undefined && t1 !== undefined && c0 !== undefined && c1 !== undefined) {
+            budget.directEnv += t1 - t0;
+            budget.directClient += c1 - c0;
+            budget.directRequests += resTcp.requests * withWarmup;
           }
         }
         const all = [...d, ...dt, ...r];
@@ -202,6 +221,28 @@ export const routerSection: BenchSection = {
             ),
             ...(conns === 16 && { goal: 'ratio <= 0.5', met: routerUs / envUs <= 0.5 }),
           });
+          if (conns === 16 && budget.directRequests > 0 && budget.routedClient > 0) {
+            const perCall = (cpu: number, n: number) => (cpu * 1e6) / n;
+            const routedCpus = [routerUs, envUs, perCall(budget.routedClient, routedRequests)];
+            const directCpus = [perCall(budget.directEnv, budget.directRequests), perCall(budget.directClient, budget.directRequests)];
+            const routedCeiling = cpuCeiling(routedCpus);
+            const directCeiling = cpuCeiling(directCpus);
+            rows.push(
+              compareRow(
+                `CPU-bound ceiling on ${CORES} cores, router vs direct TCP, 16 conn`,
+                'calls/s',
+                Math.round(routedCeiling),
+                Math.round(directCeiling),
+              ),
+            );
+            const [rUs, eUs, cUs] = routedCpus.map(Math.round) as [number, number, number];
+            const [deUs, dcUs] = directCpus.map(Math.round) as [number, number];
+            notes.push(
+              `CPU per call @16 conn (µs): routed = router ${rUs} + environment ${eUs} + client ${cUs} = ${rUs + eUs + cUs}; ` +
+                `direct TCP = environment ${deUs} + client ${dcUs} = ${deUs + dcUs}. Ceiling = min(1e6 / the busiest process (each is single-threaded), ` +
+                `${CORES} cores × 1e6 / the sum): the calls/s if these processes had the cores to themselves; other load on the machine lowers both sides.`,
+            );
+          }
         }
       }
 

@@ -9,6 +9,7 @@ import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { VERSION } from '../../version.js';
 import { networkReason } from '../http-get.js';
 import { splitCommandLine } from '../shell-words.js';
+import { sharedSchemaValidator } from './schema-cache.js';
 
 // One MCP client session against the server under test, over stdio (we spawn
 // it) or Streamable HTTP. It records what the SDK would otherwise swallow: lines
@@ -134,7 +135,8 @@ function makeSession(
   transport: StdioClientTransport | StreamableHTTPClientTransport,
   proc: { pid(): number | undefined; exitDescription(): string | undefined; stderrTail(): string },
 ): Session {
-  const client = new Client(CLIENT_INFO, { capabilities: {} });
+  // The client compiles the listed tools' output schemas on tools/list: with the shared cache, once per process.
+  const client = new Client(CLIENT_INFO, { capabilities: {}, jsonSchemaValidator: sharedSchemaValidator });
   const protocolErrors: string[] = [];
   client.onerror = (err) => {
     // Over stdio, unparseable lines are reported whole by ObservedStdioTransport.

@@ -1,6 +1,6 @@
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { JsonSchemaType } from '@modelcontextprotocol/sdk/validation';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { sharedSchemaValidator } from './schema-cache.js';
 import { tidyMessage } from './session.js';
 import type { CallOutcome } from './session.js';
 import type { ToolExpectation, ValidationSpec } from './spec.js';
@@ -41,9 +41,9 @@ export function checkDiscovery(listed: Tool[], spec: ValidationSpec): DiscoveryR
   return { found: spec.tools.length - missing.length, expected: spec.tools.length, missing, problems };
 }
 
-/** Compiles each listed tool's output schema once. */
+/** Each listed tool's output schema, compiled (once per process for a given schema). */
 export class OutputSchemas {
-  private readonly validator = new AjvJsonSchemaValidator();
+  private readonly validator = sharedSchemaValidator;
   private readonly compiled = new Map<string, (data: unknown) => string | undefined>();
 
   constructor(tools: Tool[]) {

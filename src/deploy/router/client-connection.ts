@@ -57,9 +57,6 @@ export class ClientConnection implements ExchangeOwner {
   private headerTimer: NodeJS.Timeout | undefined;
   private clientEnded = false;
   private paused = false;
-  private knownSid: string | undefined;
-  private knownTarget: Target | undefined;
-  private knownEpoch = -1;
 
   constructor(
     readonly socket: net.Socket,
@@ -206,14 +203,6 @@ export class ClientConnection implements ExchangeOwner {
     }
     this.exchange = new Exchange(this, this.router, head, where, bytes);
     this.exchange.start();
-  }
-
-  knows(sid: string, t: Target): boolean {
-    if (this.knownSid === sid && this.knownTarget === t && this.knownEpoch === t.sessionsEpoch) return true;
-    this.knownSid = sid;
-    this.knownTarget = t;
-    this.knownEpoch = t.sessionsEpoch;
-    return false;
   }
 
   upstreamFor(t: Target): UpstreamConnection {

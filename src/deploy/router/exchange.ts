@@ -16,8 +16,6 @@ for (const n of [...hopByHop, SessionHeader, 'content-type', 'content-length']) 
 /** What an exchange needs from the client connection it belongs to. */
 export interface ExchangeOwner {
   readonly minor: number;
-  /** Whether this connection already told `t` of session `sid` (a string compare, where a set lookup would hash it). */
-  knows(sid: string, t: Target): boolean;
   /** An upstream socket to `t` for this client connection (its own, reused while it lasts). */
   upstreamFor(t: Target): UpstreamConnection;
   /** Writes to the client; false when the client's buffer is full. */
@@ -89,7 +87,7 @@ export class Exchange implements InFlight, UpstreamHandler {
     const sid = this.head.sessionId; // as the upstream knows it (prefix stripped)
     if (sid !== undefined) {
       if (status === 404 || (this.head.method === 'DELETE' && status < 300)) t.forgetSession(sid);
-      else if (status < 300 && !this.owner.knows(sid, t)) t.learnSession(sid); // re-learnt after a router restart
+      else if (status < 300) t.sessionUsed(sid, this.startedAt); // also re-learns it after a router restart
     }
     let out = `HTTP/1.1${lines[0]!.slice(8)}\r\n`;
     let named: string[] | undefined;
@@ -118,7 +116,7 @@ export class Exchange implements InFlight, UpstreamHandler {
       else if (lower === SessionHeader) {
         // The client gets the id with the colour in front: that routes its next requests.
         const created = line.slice(colon + 1).trim();
-        if (sid === undefined && status < 300) t.learnSession(created);
+        if (sid === undefined && status < 300) t.sessionUsed(created, this.startedAt);
         out += `${name}: ${t.sessionPrefix}${created}\r\n`;
         continue;
       }

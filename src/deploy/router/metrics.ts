@@ -71,7 +71,7 @@ export class RouterMetrics {
       labelNames: ['colour'],
       registers,
       collect() {
-        for (const c of Colours) this.set({ colour: c }, targets[c].sessionIds.size);
+        for (const c of Colours) this.set({ colour: c }, targets[c].sessions.size);
       },
     });
     new Gauge({

@@ -104,24 +104,23 @@ export class Router implements ConnectionRouter {
 
   /**
    * Waits until the requests and MCP sessions of `colour` (which the controller has set draining)
-   * end, or the timeout. With `sessionIdleMs`, sessions idle that long do not hold the drain (for a
-   * colour kept warm, where they keep working anyway).
+   * end, or the timeout. With `sessionIdleMs`, a session whose last request started that long ago
+   * does not hold the drain (for a colour kept warm, where sessions keep working anyway).
    */
   async drain(colour: Colour, timeoutMs: number, sessionIdleMs?: number): Promise<DrainResult> {
     const t = this.targets[colour];
     if (t === this.active) throw new Error(`cannot drain ${colour}: it is the active colour`);
     const t0 = performance.now();
     const deadline = Date.now() + timeoutMs;
-    const idleSessionsMayStay = () => sessionIdleMs !== undefined && Date.now() - t.lastRequestAt >= sessionIdleMs;
     const busy = () => {
       if (t.state === 'stopped') return false;
-      if (t.inFlight.size === 0) return t.sessionIds.size > 0 && !idleSessionsMayStay();
       // Session event streams live as long as their sessions: they count as sessions, not requests.
       for (const e of t.inFlight) if (!e.stream) return true;
-      return !idleSessionsMayStay();
+      if (sessionIdleMs !== undefined) return t.sessionUsedWithin(sessionIdleMs);
+      return t.sessions.size > 0 || t.inFlight.size > 0;
     };
     while (busy() && Date.now() < deadline && !this.closing) await new Promise((r) => setTimeout(r, 10).unref());
-    return { ms: performance.now() - t0, inFlightLeft: t.inFlight.size, sessionsLeft: t.sessionIds.size, timedOut: busy() };
+    return { ms: performance.now() - t0, inFlightLeft: t.inFlight.size, sessionsLeft: t.sessions.size, timedOut: busy() };
   }
 
   /**
@@ -150,7 +149,7 @@ export class Router implements ConnectionRouter {
         state: t.state,
         address: t.address !== null ? describeAddress(t.address) : null,
         inFlight: t.inFlight.size,
-        sessions: t.sessionIds.size,
+        sessions: t.sessions.size,
         sockets: t.sockets.size,
         ...t.counts,
       };

@@ -32,12 +32,14 @@ export class Target {
   readonly inFlight = new Set<InFlight>();
   readonly counts: TargetCounts = { requests: 0, serverErrors: 0, rpcErrors: 0, latencyMsSum: 0 };
   inspectBodies = false;
-  readonly sessionIds = new Set<string>();
-  /** Bumped whenever sessions are forgotten, so connections' caches of what was learnt go stale. */
-  sessionsEpoch = 0;
+  /**
+   * The MCP sessions this colour made, each with when its last request started (ms since epoch):
+   * a drain of a colour kept warm waits only for sessions in use, and a session that ended (or
+   * a request outside any session, such as the controller's own checks) does not count as use.
+   */
+  readonly sessions = new Map<string, number>();
   /** Bumped when the address changes or the colour (re)starts: sockets from before are not used again. */
   addressEpoch = 0;
-  lastRequestAt = 0;
   readonly sockets = new Set<UpstreamConnection>();
 
   constructor(readonly colour: Colour | 'controller') {}
@@ -75,22 +77,27 @@ export class Target {
     }
   }
 
-  learnSession(id: string): void {
-    this.sessionIds.add(id);
+  /** A request of session `id` that started at `at` was answered (learnt again after a router restart). */
+  sessionUsed(id: string, at: number): void {
+    this.sessions.set(id, at);
   }
 
   forgetSession(id: string): void {
-    this.sessionIds.delete(id);
-    this.sessionsEpoch++;
+    this.sessions.delete(id);
   }
 
   forgetSessions(): void {
-    this.sessionIds.clear();
-    this.sessionsEpoch++;
+    this.sessions.clear();
+  }
+
+  /** Whether a session's last request started less than `idleMs` ago. */
+  sessionUsedWithin(idleMs: number, now = Date.now()): boolean {
+    const since = now - idleMs;
+    for (const at of this.sessions.values()) if (at > since) return true;
+    return false;
   }
 
   begin(entry: InFlight): void {
-    this.lastRequestAt = entry.startedAt;
     this.inFlight.add(entry);
   }
 
