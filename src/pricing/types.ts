@@ -108,6 +108,17 @@ export interface UseCaseInfo extends Provenance {
   strengths: string[];
 }
 
+export interface ExtendedContext {
+  window: number;
+  /** What a request above context_window needs, in words (e.g. the beta header). */
+  requires: string;
+  /** First day (UTC) it was available, if known. */
+  from?: string;
+  /** First day (UTC) it was no longer available, if it ended. */
+  until?: string;
+  source: Provenance;
+}
+
 export interface ModelEntry {
   /** Canonical key "provider:model_id", unique in the catalog. */
   key: string;
@@ -131,6 +142,8 @@ export interface ModelEntry {
   context_window?: number;
   /** Where the context window comes from, when not from the model's price source. */
   context_source?: Provenance;
+  /** A larger window than context_window that some requests got or get (a beta behind a header), and when. */
+  extended_context?: ExtendedContext;
   deprecated: boolean;
   /** A preview or experimental model (may change or go away without the usual notice). */
   preview: boolean;

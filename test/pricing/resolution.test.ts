@@ -135,6 +135,28 @@ describe('conditions are never hidden', () => {
     }
   });
 
+  test('claude-sonnet-4-20250514 at 300k/10k: $2.025 at the long-context tier while its 1M beta was open, named; refused today', () => {
+    const m = resolved('claude-sonnet-4-20250514').model;
+    expect([m.key, m.context_window]).toEqual(['anthropic:claude-sonnet-4-0', 200_000]);
+    const then = cost(m, 300_000, 10_000, { at: '2026-01-15T12:00:00Z' });
+    expect(then.total_cost).toBe(2.025);
+    expect(then.rates_used).toMatchObject({ input: '6', output: '22.5', tier_start: 200_000 });
+    expect(then.conditions.find((c) => c.kind === 'extended_context')).toMatchObject({
+      standard_window: 200_000,
+      window: 1_000_000,
+      until: '2026-04-30',
+      requires: expect.stringMatching(/context-1m-2025-08-07/),
+    });
+    expect(then.conditions.some((c) => c.kind === 'long_context_tier')).toBe(true);
+    // The beta ended on 2026-04-30 (and had not begun on 2025-08-01): the error says so and how to price a past request.
+    for (const at of ['2026-12-02T12:00:00Z', '2025-08-01T00:00:00Z'])
+      expect(() => cost(m, 300_000, 10_000, { at })).toThrow(/1,000,000-token window \(the beta header .*context-1m-2025-08-07.*pass at/);
+    expect(() => cost(m, 300_000, 10_000, { at: '2026-12-02T12:00:00Z' })).toThrow(/ended on 2026-04-30/);
+    expect(() => cost(m, 1_200_000, 0, { at: '2026-01-15T12:00:00Z' })).toThrow(/200,000-token context window/);
+    // Sonnet 4.5 had the same beta from its release; its tiers come from the base data.
+    expect(cost(resolved('claude-sonnet-4-5').model, 300_000, 10_000, { at: '2025-10-01T00:00:00Z' }).total_cost).toBe(2.025);
+  });
+
   test('over the context window is an error naming the fix, or a warning with allow_over_context', () => {
     const m = resolved('gpt-4').model; // 8,192 tokens
     expect(() => cost(m, 1_000_000, 0)).toThrow(PricingInputError);
