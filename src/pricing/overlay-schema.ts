@@ -31,7 +31,10 @@ const tier = z.object({ start: z.number().int().nonnegative(), rate });
 /** A start date, or an exact moment when a price changed at a given time (2025-09-05T16:00:00Z). */
 const isoMoment = z.union([
   isoDate,
-  z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, 'must be a date YYYY-MM-DD or a UTC date-time YYYY-MM-DDTHH:MM:SSZ'),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, 'must be a date YYYY-MM-DD or a UTC date-time YYYY-MM-DDTHH:MM:SSZ')
+    .refine((t) => !Number.isNaN(Date.parse(t)), 'is not a real UTC date-time'),
 ]);
 const clockTime = z.string().regex(/^\d{2}:\d{2}(:\d{2})?Z$/, 'must be a UTC clock time HH:MM:SSZ');
 

@@ -81,6 +81,7 @@ export function pricesForDay(schedule: readonly ScheduledPrices[], day: Date): D
   return out;
 }
 
-function blend(p: PriceSet): bigint {
+/** A 3:1 blend of input and output rates, to tell the dearer of two price sets. */
+export function blend(p: PriceSet): bigint {
   return 3n * parseDecimal(p.input_mtok?.rate ?? '0') + parseDecimal(p.output_mtok?.rate ?? '0');
 }

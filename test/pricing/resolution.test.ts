@@ -101,15 +101,48 @@ describe('moving aliases follow the provider', () => {
 });
 
 describe('conditions are never hidden', () => {
-  test('DeepSeek: the default is the standard price, with the off-peak window named; at picks the moment', () => {
+  test('DeepSeek: deepseek-chat is retired, its dated prices kept; off-peak is named in words with its window', () => {
     const m = resolved('deepseek-chat').model;
-    const c = cost(m, 10_000, 10_000);
-    expect(c.rates_used).toMatchObject({ input: '0.27', output: '1.1' });
-    const tod = c.conditions.find((x) => x.kind === 'time_of_day');
-    expect(tod?.description).toMatch(/\$0\.135 in \/ \$0\.55 out per 1M tokens at other times/);
-    expect(tod?.description).toMatch(/00:30 UTC to 16:30 UTC/);
-    expect(cost(m, 10_000, 10_000, { at: '2026-12-02T20:00:00Z' }).rates_used).toMatchObject({ input: '0.135', output: '0.55' });
-    expect(cost(m, 10_000, 10_000, { at: '2026-12-02T10:00:00Z' }).rates_used).toMatchObject({ input: '0.27', output: '1.1' });
+    expect([m.key, m.deprecated, m.context_window]).toEqual(['deepseek:deepseek-chat', true, 1_000_000]);
+    // Today: its last prices (an alias of deepseek-v4-flash from 2026-04-24 until its retirement on 2026-07-24).
+    expect(cost(m, 10_000, 10_000).rates_used).toMatchObject({ input: '0.14', output: '0.28' });
+    expect(cost(m, 10_000, 10_000).conditions[0]?.description).toMatch(/since 2026-04-24/);
+    // V3 (until 2025-09-05 16:00 UTC): standard 00:30-16:30 UTC, off-peak at other times.
+    const offPeak = cost(m, 10_000, 10_000, { at: '2025-03-01T20:00:00Z' });
+    expect(offPeak.rates_used).toMatchObject({ input: '0.135', output: '0.55' });
+    const words = offPeak.conditions.find((x) => x.kind === 'time_of_day');
+    expect(words).toMatchObject({ applied: 'off_peak' });
+    expect(words?.description).toMatch(
+      /20:00 UTC, outside the peak hours 00:30–16:30 UTC .*the off-peak price applies: \$0\.135 in \/ \$0\.55 out/,
+    );
+    expect(words?.description).not.toMatch(/outside every daily window/);
+    const peak = cost(m, 10_000, 10_000, { at: '2025-03-01T10:00:00Z' });
+    expect(peak.rates_used).toMatchObject({ input: '0.27', output: '1.1' });
+    expect(peak.conditions.find((x) => x.kind === 'time_of_day')?.description).toMatch(
+      /in the peak hours 00:30–16:30 UTC\) the peak price/,
+    );
+    // The off-peak discount ended with V3.1 (2025-09-05 16:00 UTC); V3.2 cut the price on 2025-09-29.
+    expect(cost(m, 10_000, 10_000, { at: '2025-09-05T20:00:00Z' }).rates_used).toMatchObject({ input: '0.56', output: '1.68' });
+    expect(cost(m, 10_000, 10_000, { at: '2025-10-01T20:00:00Z' }).rates_used).toMatchObject({ input: '0.28', output: '0.42' });
+    expect(cost(m, 10_000, 10_000, { at: '2025-10-01T20:00:00Z' }).conditions.some((x) => x.kind === 'time_of_day')).toBe(false);
+  });
+
+  test('DeepSeek V4: the default is the peak price with both peak windows named; at inside or outside says which', () => {
+    const m = resolved('deepseek-v4-flash').model;
+    const std = cost(m, 10_000, 10_000);
+    expect(std.rates_used).toMatchObject({ input: '0.44', output: '1.32' });
+    expect(std.conditions.find((x) => x.kind === 'time_of_day')?.description).toMatch(
+      /peak hours 01:00–04:00 UTC: .*peak hours 06:00–10:00 UTC: .*other times: \$0\.22 in \/ \$0\.66 out/,
+    );
+    const evening = cost(m, 10_000, 10_000, { at: '2026-12-02T20:00:00Z' });
+    expect(evening.rates_used).toMatchObject({ input: '0.22', output: '0.66' });
+    expect(evening.conditions.find((x) => x.kind === 'time_of_day')?.description).toMatch(
+      /outside the peak hours 01:00–04:00 UTC .* and the peak hours 06:00–10:00 UTC .*the off-peak price applies/,
+    );
+    expect(cost(m, 10_000, 10_000, { at: '2026-12-02T07:00:00Z' }).conditions.find((x) => x.kind === 'time_of_day')).toMatchObject({
+      applied: 'peak',
+      start_time: '06:00:00Z',
+    });
   });
 
   test('at picks the dated price set in force then (o3 before and after the 2025-06-10 cut)', () => {
