@@ -1,5 +1,6 @@
-// The issue's examples of names that crossed hosts or hid a condition, each with the right model, host and
-// price, or an error naming the right choices.
+// Issue 8's "What was seen", example by example, in its order: each gives the right model, host and price, or an
+// error naming the right choices. (The wider checks live beside: every catalog model's lines add up to its total in
+// lines.test.ts, today's line-ups in coverage.test.ts, the audit in test/prices/.)
 import { beforeAll, describe, expect, test } from 'vitest';
 import { estimateCost, loadCatalog, PricingInputError } from '../../src/pricing/index.js';
 import type { Catalog, ModelEntry } from '../../src/pricing/index.js';
@@ -14,10 +15,28 @@ function resolved(name: string) {
   if (!r.ok) throw new Error(r.message);
   return r;
 }
+const model = (name: string): ModelEntry => resolved(name).model;
 const cost = (m: ModelEntry, input: number, output: number, mods = {}) =>
   estimateCost(m, { input_tokens: input, output_tokens: output }, mods, { model: (k) => catalog.model(k) });
 
-describe('host-specific ids resolve on their host, or fail with that host’s names', () => {
+describe('hidden fees: every line that makes the total is shown', () => {
+  test('Perplexity sonar at 1k/1k: input $0.001 + output $0.001 + search fee at the default low context $0.005', () => {
+    const c = estimateCost(model('sonar'), { input_tokens: 1000, output_tokens: 1000 });
+    expect(c.lines.map((l) => [l.item, l.cost])).toEqual([
+      ['input', 0.001],
+      ['output', 0.001],
+      ['search_fee', 0.005],
+    ]);
+    expect(c.lines[2]).toMatchObject({ label: 'Web search fee, low search context', quantity: 1, unit: 'requests', rate: 5, per: 1000 });
+    expect(c.total_cost).toBe(0.007);
+    const condition = c.conditions.find((x) => x.kind === 'search_context');
+    expect(condition).toMatchObject({ option: 'low', default: 'low', options: ['low', 'medium', 'high'] });
+    expect(condition?.description).toMatch(/low search context \(the default/);
+    expect(c.modifiers.search_context).toBe('low');
+  });
+});
+
+describe('the wrong model, silently: host-specific ids resolve on their host, or fail with that host’s names', () => {
   test.each([
     ['anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:regional.anthropic.claude-sonnet-4-5-20250929-v1:0', '3.3'],
     ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws:regional.anthropic.claude-sonnet-4-5-20250929-v1:0', '3.3'],
@@ -55,6 +74,11 @@ describe('host-specific ids resolve on their host, or fail with that host’s na
     expect(r.others?.map((o) => o.key)).toContain('openai:gpt-oss-120b');
   });
 
+  test("Together's org/model ids are Together's (meta-llama/Llama-3.3-70B-Instruct-Turbo at $0.88/$0.88)", () => {
+    const m = model('meta-llama/Llama-3.3-70B-Instruct-Turbo');
+    expect([m.key, m.rates.input, m.rates.output]).toEqual(['together:meta-llama/Llama-3.3-70B-Instruct-Turbo', '0.88', '0.88']);
+  });
+
   test('a generic name answered by one host lists the other hosts', () => {
     const r = resolved('claude-sonnet-4-5');
     expect(r.model.key).toBe('anthropic:claude-sonnet-4-5');
@@ -71,7 +95,7 @@ describe('host-specific ids resolve on their host, or fail with that host’s na
   });
 });
 
-describe('moving aliases follow the provider', () => {
+describe('the wrong model, silently: moving aliases follow the provider', () => {
   test('mistral-large-latest is Mistral Large 3 at $0.5/$1.5, not the 2024 model at $2/$6', () => {
     const m = resolved('mistral-large-latest').model;
     expect([m.key, m.rates.input, m.rates.output]).toEqual(['mistral:mistral-large-2512', '0.5', '1.5']);
@@ -100,7 +124,7 @@ describe('moving aliases follow the provider', () => {
   });
 });
 
-describe('conditions are never hidden', () => {
+describe('missing or hidden conditions', () => {
   test('DeepSeek: deepseek-chat is retired, its dated prices kept; off-peak is named in words with its window', () => {
     const m = resolved('deepseek-chat').model;
     expect([m.key, m.deprecated, m.context_window]).toEqual(['deepseek:deepseek-chat', true, 1_000_000]);
@@ -199,6 +223,10 @@ describe('conditions are never hidden', () => {
     expect(c.total_cost).toBe(30);
   });
 
+  test('gemini-2.5-pro has a context window (1,048,576 tokens)', () => {
+    expect(model('gemini-2.5-pro').context_window).toBe(1_048_576);
+  });
+
   test('a modifier the model lacks is an error naming the ones it has', () => {
     expect(() => cost(resolved('gpt-4').model, 1, 1, { batch: true })).toThrow(/batch: true does not apply to openai:gpt-4.*it has none/);
     expect(() => cost(resolved('gpt-5.5').model, 1, 1, { search_context: 'low' })).toThrow(/it has region \(global, us, eu\)/);
@@ -215,5 +243,33 @@ describe('conditions are never hidden', () => {
     expect(batch.lines.find((l) => l.item === 'input')).toMatchObject({ rate: 0.5 });
     expect(batch.modifiers).toMatchObject({ batch: true, cache_write_ttl: '1h' });
     expect(batch.conditions.map((c) => c.kind)).toEqual(expect.arrayContaining(['batch', 'cache_write_ttl']));
+  });
+});
+
+describe("stale data: today's line-ups (Together's in coverage.test.ts; refreshing in test/prices/)", () => {
+  test('Groq: retired models are deprecated with their notice; the ones it serves are not', () => {
+    for (const id of ['llama-3.3-70b-versatile', 'llama-3.1-8b-instant', 'mixtral-8x7b-32768', 'gemma2-9b-it', 'llama3-70b-8192']) {
+      const m = catalog.model(`groq:${id}`);
+      expect(m?.deprecated, id).toBe(true);
+    }
+    for (const id of ['openai/gpt-oss-120b', 'openai/gpt-oss-20b']) expect(catalog.model(`groq:${id}`)?.deprecated, id).toBe(false);
+    const groq = catalog.listModels({ provider: 'groq' });
+    expect(groq.length).toBeLessThan(10);
+    expect(groq.every((m) => m.context_window !== undefined)).toBe(true);
+  });
+
+  test.each([
+    ['nova-micro', 'aws:amazon.nova-micro-v1:0'],
+    ['nova-lite', 'aws:amazon.nova-lite-v1:0'],
+    ['nova-pro', 'aws:amazon.nova-pro-v1:0'],
+    ['nova-premier', 'aws:amazon.nova-premier-v1:0'],
+    ['nova-2-lite', 'aws:regional.amazon.nova-2-lite-v1:0'],
+  ])('Amazon Nova by its plain name: %s is %s', (name, key) => {
+    const r = catalog.resolve(name);
+    expect(r.ok && r.model.key).toBe(key);
+  });
+
+  test('Gemini -latest aliases resolve to Gemini models', () => {
+    for (const alias of ['gemini-flash-latest', 'gemini-pro-latest']) expect(model(alias).provider.id, alias).toBe('google');
   });
 });
