@@ -151,6 +151,14 @@ describe('missing or hidden conditions', () => {
     expect(cost(m, 10_000, 10_000, { at: '2025-10-01T20:00:00Z' }).conditions.some((x) => x.kind === 'time_of_day')).toBe(false);
   });
 
+  test("DeepSeek's current Flash (deepseek-flash, V4.1): $0.15/$0.6 off-peak, twice that in the peak hours, 1M window", () => {
+    const m = model('deepseek-flash');
+    expect([m.key, m.context_window, m.deprecated]).toEqual(['deepseek:deepseek-flash', 1_000_000, false]);
+    expect(cost(m, 100_000, 10_000, { at: '2026-12-02T12:00:00Z' }).total_cost).toBe(0.021);
+    expect(cost(m, 100_000, 10_000, { at: '2026-12-02T02:30:00Z' }).total_cost).toBe(0.042);
+    expect(cost(m, 100_000, 10_000).total_cost).toBe(0.042);
+  });
+
   test('DeepSeek V4: the default is the peak price with both peak windows named; at inside or outside says which', () => {
     const m = resolved('deepseek-v4-flash').model;
     const std = cost(m, 10_000, 10_000);
