@@ -202,7 +202,8 @@ describe('missing or hidden conditions', () => {
 
   test('claude-sonnet-4-20250514 at 300k/10k: $2.025 at the long-context tier while its 1M beta was open, named; refused today', () => {
     const m = resolved('claude-sonnet-4-20250514').model;
-    expect([m.key, m.context_window]).toEqual(['anthropic:claude-sonnet-4-0', 200_000]);
+    // Retired by Anthropic on 2026-06-15: priced for history and `at`, marked deprecated.
+    expect([m.key, m.context_window, m.deprecated]).toEqual(['anthropic:claude-sonnet-4-0', 200_000, true]);
     const then = cost(m, 300_000, 10_000, { at: '2026-01-15T12:00:00Z' });
     expect(then.total_cost).toBe(2.025);
     expect(then.rates_used).toMatchObject({ input: '6', output: '22.5', tier_start: 200_000 });
