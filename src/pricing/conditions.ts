@@ -60,9 +60,9 @@ function windowName(window: PriceSet, outside: PriceSet): 'peak' | 'off-peak' {
   return blend(window) > blend(outside) ? 'peak' : 'off-peak';
 }
 
-/** "00:30–16:30 UTC" */
-function span(w: { start_time: string; end_time: string }): string {
-  return `${clock(w.start_time).replace(/ UTC$/, '')}–${clock(w.end_time)}`;
+/** "00:30–16:30 UTC", "01:00–04:00 UTC on weekdays" */
+function span(w: { start_time: string; end_time: string; weekdays_only?: boolean }): string {
+  return `${clock(w.start_time).replace(/ UTC$/, '')}–${clock(w.end_time)}${w.weekdays_only ? ' on weekdays' : ''}`;
 }
 
 /**
@@ -71,7 +71,7 @@ function span(w: { start_time: string; end_time: string }): string {
  */
 function timeOfDayAt(tod: TimeOfDayPrices, at: Date, iso: string): CostCondition {
   const time = `${iso.slice(11, 16)} UTC`;
-  const inside = tod.windows.find((w) => inWindow(at, w.start_time, w.end_time));
+  const inside = tod.windows.find((w) => inWindow(at, w));
   if (inside) {
     const name = windowName(inside.prices, tod.outside);
     const others = tod.windows

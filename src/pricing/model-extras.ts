@@ -35,7 +35,12 @@ export function applyPatches(overlay: Overlay, entryFor: Lookup, now: Date, warn
         prices: priceSetFromRates(s.rates),
         ...(s.start_date !== undefined && { constraint: { type: 'start_date' as const, start_date: s.start_date } }),
         ...(s.start_time !== undefined && {
-          constraint: { type: 'time_of_day' as const, start_time: s.start_time, end_time: s.end_time! },
+          constraint: {
+            type: 'time_of_day' as const,
+            start_time: s.start_time,
+            end_time: s.end_time!,
+            ...(s.weekdays_only && { weekdays_only: true }),
+          },
         }),
       }));
       const day = pricesForDay(schedule, now);

@@ -86,7 +86,18 @@ export const OverlayModelSchema = z.object({
  * condition holds applies (so dated sets listed after a daily window end it).
  */
 const scheduledRates = z
-  .object({ start_date: isoMoment.optional(), start_time: clockTime.optional(), end_time: clockTime.optional(), rates })
+  .object({
+    start_date: isoMoment.optional(),
+    start_time: clockTime.optional(),
+    end_time: clockTime.optional(),
+    /** The daily window holds Monday to Friday only (by the UTC date). */
+    weekdays_only: z.literal(true).optional(),
+    rates,
+  })
+  .refine(
+    (e) => e.weekdays_only === undefined || e.start_time !== undefined,
+    'weekdays_only goes with a daily window (start_time, end_time)',
+  )
   .refine((e) => (e.start_time === undefined) === (e.end_time === undefined), 'a daily window needs both start_time and end_time')
   .refine((e) => e.start_date === undefined || e.start_time === undefined, 'a price set has a start_date or a daily window, not both');
 

@@ -48,7 +48,9 @@ export interface UnitPrice {
 export type PriceSet = Readonly<Record<string, UnitPrice>>;
 
 /** When a price set applies: from a date on, or in a daily window (UTC clock times, end exclusive). */
-export type PriceConstraint = { type: 'start_date'; start_date: string } | { type: 'time_of_day'; start_time: string; end_time: string };
+/** A daily window may hold on weekdays only (Monday to Friday, by the UTC date of the moment). */
+export type PriceConstraint =
+  { type: 'start_date'; start_date: string } | { type: 'time_of_day'; start_time: string; end_time: string; weekdays_only?: boolean };
 
 export interface ScheduledPrices {
   constraint?: PriceConstraint;
@@ -59,7 +61,7 @@ export interface ScheduledPrices {
 export interface TimeOfDayPrices {
   /** The price set outside every window. */
   outside: PriceSet;
-  windows: Array<{ start_time: string; end_time: string; prices: PriceSet }>;
+  windows: Array<{ start_time: string; end_time: string; weekdays_only?: boolean; prices: PriceSet }>;
 }
 
 /** How one modifier option changes the prices (applied in this order: model, prices, factor). */

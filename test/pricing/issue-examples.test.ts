@@ -157,6 +157,21 @@ describe('missing or hidden conditions', () => {
     expect(cost(m, 100_000, 10_000, { at: '2026-12-02T12:00:00Z' }).total_cost).toBe(0.021);
     expect(cost(m, 100_000, 10_000, { at: '2026-12-02T02:30:00Z' }).total_cost).toBe(0.042);
     expect(cost(m, 100_000, 10_000).total_cost).toBe(0.042);
+    // Peak is Monday to Friday: Saturday 2026-12-05 at 02:30 UTC is off-peak, and the answer says why.
+    const saturday = cost(m, 100_000, 10_000, { at: '2026-12-05T02:30:00Z' });
+    expect(saturday.total_cost).toBe(0.021);
+    expect(saturday.conditions.find((x) => x.kind === 'time_of_day')?.description).toMatch(
+      /outside the peak hours 01:00–04:00 UTC on weekdays/,
+    );
+  });
+
+  test('DeepSeek V4 Pro: weekends off-peak from 2026-08-23 (Beijing), peak on Saturday 2026-08-22; the flat price before 2026-08-16 16:00 UTC', () => {
+    const m = model('deepseek-v4-pro');
+    const input = (at: string) => cost(m, 1_000_000, 0, { at }).rates_used.input;
+    expect(input('2026-08-22T02:30:00Z')).toBe('1.32');
+    expect(input('2026-08-29T02:30:00Z')).toBe('0.66');
+    expect(input('2026-12-02T02:30:00Z')).toBe('1.32');
+    expect(input('2026-08-01T02:30:00Z')).toBe('0.435'); // a window holds only once its dated set has started
   });
 
   test('DeepSeek V4: the default is the peak price with both peak windows named; at inside or outside says which', () => {

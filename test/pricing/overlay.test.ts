@@ -72,6 +72,9 @@ describe('the schema rejects a broken overlay with a message naming the entry an
     );
     expect(() => patch({ schedule: [{ rates: r }, { start_time: '01:00:00Z', rates: r }] })).toThrow(/needs both start_time and end_time/);
     expect(() => patch({ schedule: [{ rates: r }, { start_date: '2026-01-01T25:00Z', rates: r }] })).toThrow(/date-time/);
+    expect(() => patch({ schedule: [{ rates: r }, { weekdays_only: true, start_date: '2026-01-01', rates: r }] })).toThrow(
+      /weekdays_only goes with a daily window/,
+    );
     expect(() => patch({ rates: r, tiers: { input_mtok: [{ start: 200_000, rate: '6' }] } })).toThrow(/one of rates, schedule and tiers/);
     expect(() => patch({ context_window: 200_000, extended_context: { window: 100_000, requires: 'x' } })).toThrow(
       /larger than context_window/,
