@@ -9,6 +9,9 @@ interface Flags extends CommonFlags {
   gitRef?: string;
   command?: string;
   spec?: string;
+  prices?: string;
+  overlay?: string;
+  removedNote?: string;
   drainTimeout?: string;
   keepPrevious?: string;
   manualPromote?: boolean;
@@ -23,11 +26,20 @@ export function register(program: Command): void {
       .description(
         "blue-green deploy a version: start, validate, switch, drain, promote (the guide's five phases); Ctrl-C before the switch calls it off",
       )
-      .requiredOption('--version <v>', 'the version to deploy (without --from/--git-ref/--command: the git tag v<version>)')
+      .option(
+        '--version <v>',
+        'the version to deploy (without --from/--git-ref/--command: the git tag v<version>); with --prices alone: the active version',
+      )
       .option('--from <dir>', 'a directory holding a built release of this project')
       .option('--git-ref <ref>', 'a git ref to check out, install and build')
       .option('--command <cmd>', 'any command that starts a Streamable HTTP MCP server on $PORT')
       .option('--spec <file>', 'validation expectations for a --command server')
+      .option(
+        '--prices <file|url>',
+        "new base price data (genai-prices' JSON format): checked, copied into the deploy directory, served by the new colour; alone, on the active release's code",
+      )
+      .option('--overlay <file|url>', 'a new overlay for the new colour, checked against its base data')
+      .option('--removed-note <text>', 'with --prices: accept models in force now that the new data lacks, and record why')
       .option('--drain-timeout <d>', 'how long the old colour may take to finish requests and sessions (default 30s)')
       .option('--keep-previous <d>', 'how long the old colour stays warm for an instant rollback (default 10m)')
       .option('--manual-promote', 'stop after validation; `promote` switches, `abort` stops the new colour')
@@ -42,6 +54,13 @@ export function register(program: Command): void {
       throw new UsageError('choose one of --from, --git-ref and --command');
     }
     if (flags.spec !== undefined && flags.command === undefined) throw new UsageError('--spec goes with --command');
+    if (flags.version === undefined && flags.prices === undefined && flags.overlay === undefined) {
+      throw new UsageError("required option '--version <v>' not specified (it may be left out with --prices or --overlay alone)");
+    }
+    if (flags.version === undefined && (flags.from ?? flags.gitRef ?? flags.command) !== undefined) {
+      throw new UsageError('--from, --git-ref and --command need --version');
+    }
+    if (flags.removedNote !== undefined && flags.prices === undefined) throw new UsageError('--removed-note goes with --prices');
     const drainTimeoutMs = durationFlag('--drain-timeout', flags.drainTimeout);
     const keepPreviousMs = durationFlag('--keep-previous', flags.keepPrevious);
     const analysisWindowMs = durationFlag('--analysis-window', flags.analysisWindow);
@@ -65,11 +84,14 @@ export function register(program: Command): void {
     process.on('SIGINT', onInterrupt);
     try {
       await callController(flags, 'deploy', {
-        version: flags.version!,
+        ...(flags.version !== undefined && { version: flags.version }),
         ...(flags.from !== undefined && { from: flags.from }),
         ...(flags.gitRef !== undefined && { gitRef: flags.gitRef }),
         ...(flags.command !== undefined && { command: flags.command }),
         ...(flags.spec !== undefined && { specFile: flags.spec }),
+        ...(flags.prices !== undefined && { prices: flags.prices }),
+        ...(flags.overlay !== undefined && { overlay: flags.overlay }),
+        ...(flags.removedNote !== undefined && { removedNote: flags.removedNote }),
         cwd: process.cwd(),
         ...(drainTimeoutMs !== undefined && { drainTimeoutMs }),
         ...(keepPreviousMs !== undefined && { keepPreviousMs }),

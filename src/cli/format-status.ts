@@ -12,6 +12,7 @@ export function formatStatus(s: StatusView): string {
     lines.push(`  Process: ${v.pid ?? 'None'}${v.adopted ? ' (adopted from a previous controller)' : ''}`);
     if (v.version) lines.push(`  Version: ${v.version}`);
     if (v.release) lines.push(`  Release: ${v.release}`);
+    if (v.data) lines.push(`  Price data: ${v.data}`);
     if (v.status === 'RUNNING')
       lines.push(`  Role: ${v.role}${v.keepUntil && v.role !== 'active' ? ` (warm for rollback until ${v.keepUntil})` : ''}`);
     if (v.status === 'RUNNING') lines.push(`  Traffic: ${v.inFlight} in flight, ${v.sessions} MCP sessions`);

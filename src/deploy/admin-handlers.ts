@@ -1,17 +1,19 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AdminAnswers, AdminArgs, AdminVerb } from './admin-protocol.js';
 import { adminArgs } from './admin-protocol.js';
 import type { DeployContext, DeployOptions } from './context.js';
 import type { Colour } from './defaults.js';
 import { finishDeploy, Phases, runDeploy } from './deploy-flow.js';
 import { readEvents } from './deployment-log.js';
-import { checkReleaseRequest, ReleaseError } from './release.js';
+import { preparePriceData } from './price-data.js';
+import { checkReleaseRequest, ReleaseError, speaksPriceData } from './release.js';
 import type { ReleaseRequest } from './release.js';
 import { runRollback } from './rollback-flow.js';
 import { collectStatus } from './status.js';
 import { fail, ok } from './unix-rpc.js';
 import type { RpcOutput, RpcRequest, RpcResult } from './unix-rpc.js';
+import type { ReleaseSpec } from './state.js';
 
 /** What the admin handlers need beyond the deploy context: the operator's Ctrl-C and a full stop. */
 export interface AdminContext extends DeployContext {
@@ -124,8 +126,26 @@ async function withLock(
 async function deploy(ctx: AdminContext, a: AdminArgs<'deploy'>, out: RpcOutput): Promise<RpcResult> {
   const busy = busyReason(ctx);
   if (busy) return fail(`another deployment is in progress: ${busy}`);
+  const wantsData = a.prices !== undefined || a.overlay !== undefined;
+  const codeGiven = a.from !== undefined || a.gitRef !== undefined || a.command !== undefined;
+  if (a.removedNote !== undefined && a.prices === undefined) return fail('--removed-note goes with --prices');
+  const active = ctx.state.active;
+  const activeRelease = active ? ctx.state.colour(active).release : null;
+  // New data alone runs on the active release's code (same version); a version without a source is its git tag.
+  const onActiveCode = wantsData && !codeGiven && (a.version === undefined || a.version === activeRelease?.version);
+  if (a.version === undefined && !onActiveCode) return fail('--version is required (it may be left out with --prices or --overlay alone)');
+  if (onActiveCode && activeRelease === null) {
+    return fail(
+      'deploy --prices/--overlay alone runs the new data on the active release, and none is active: deploy a version first, or give --version with --from/--git-ref/--command',
+    );
+  }
+  if (onActiveCode && activeRelease!.dir !== undefined && !speaksPriceData(activeRelease!.dir)) {
+    return fail(
+      `the active release (v${activeRelease!.version}) cannot serve other price data: its serve has no --prices; deploy a newer build`,
+    );
+  }
   const request: ReleaseRequest = {
-    version: a.version,
+    version: onActiveCode ? activeRelease!.version : a.version!,
     from: a.from,
     gitRef: a.gitRef,
     command: a.command,
@@ -133,7 +153,7 @@ async function deploy(ctx: AdminContext, a: AdminArgs<'deploy'>, out: RpcOutput)
     cwd: a.cwd,
   };
   try {
-    checkReleaseRequest(request);
+    checkReleaseRequest({ ...request, ...(wantsData && { data: {} }) });
   } catch (err) {
     if (err instanceof ReleaseError) return fail(err.message);
     throw err;
@@ -141,8 +161,28 @@ async function deploy(ctx: AdminContext, a: AdminArgs<'deploy'>, out: RpcOutput)
   const opts = deployOptions(ctx, a);
   return withLock(ctx, 'deploy', `deploying v${request.version}`, async (signal) => {
     await waitForCleanup(ctx, out);
+    let release: ReleaseRequest | ReleaseSpec = request;
+    if (wantsData) {
+      // Read and checked before anything starts: refused data changes nothing (no phase, no state, no colour).
+      const code = onActiveCode ? activeRelease! : { dir: a.from !== undefined ? resolve(a.cwd, a.from) : undefined };
+      try {
+        out.line(`[INFO] Reading the new price data...`);
+        const data = await preparePriceData(
+          { prices: a.prices, overlay: a.overlay, removedNote: a.removedNote, cwd: a.cwd },
+          code,
+          activeRelease,
+          ctx.dir,
+          (l) => out.line(l),
+        );
+        release = onActiveCode ? { ...activeRelease!, data } : { ...request, data };
+      } catch (err) {
+        if (err instanceof ReleaseError) return fail(err.message);
+        throw err;
+      }
+      if (signal.aborted) return fail('cancelled by the operator (Ctrl-C) before the deployment started; nothing changed');
+    }
     ctx.analysis?.cancel();
-    return runDeploy(ctx, request, opts, out, signal);
+    return runDeploy(ctx, release, opts, out, signal);
   });
 }
 

@@ -18,11 +18,16 @@ export const adminArgs = {
   history: z.strictObject({ limit: z.number().int().min(1).max(100_000).optional() }),
   logs: z.strictObject({ colour: colour.optional(), lines: z.number().int().min(1).max(100_000).optional() }),
   deploy: z.strictObject({
-    version,
+    /** Optional only with prices or overlay: the active release's version (its code, new data). */
+    version: version.optional(),
     from: z.string().min(1).optional(),
     gitRef: z.string().min(1).optional(),
     command: z.string().min(1).optional(),
     specFile: z.string().min(1).optional(),
+    /** Price data (a file or URL in genai-prices' format) and an overlay the new colour serves instead of its bundled ones. */
+    prices: z.string().min(1).optional(),
+    overlay: z.string().min(1).optional(),
+    removedNote: z.string().min(1).optional(),
     cwd: z.string().min(1),
     drainTimeoutMs: ms.optional(),
     keepPreviousMs: ms.optional(),
@@ -55,6 +60,8 @@ export interface ColourStatusView {
   startedAt: string | null;
   version: string | null;
   release: string | null;
+  /** Which price data it serves: its release's data files (source and digest), or its build's bundled data. */
+  data: string | null;
   adopted: boolean;
   keepUntil: string | null;
   inFlight: number;

@@ -4,12 +4,12 @@ import type { DeployContext, DeployOptions } from './context.js';
 import type { Colour } from './defaults.js';
 import { otherColour } from './defaults.js';
 import { failpoint } from './failpoint.js';
-import { describeRelease, prepareRelease } from './release.js';
+import { describeData, describeRelease, prepareRelease, releaseIdentity } from './release.js';
 import type { ReleaseRequest } from './release.js';
 import type { PendingDeploy, ReleaseSpec } from './state.js';
 import { instantRollback } from './switch-back.js';
 import type { RpcOutput, RpcResult } from './unix-rpc.js';
-import { compareAnswers, validateColour } from './validation.js';
+import { compareAnswers, comparePrices, priceChangeLines, validateColour } from './validation.js';
 
 const up = (c: Colour) => c.toUpperCase();
 const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
@@ -120,7 +120,15 @@ export async function runDeploy(
   };
   await st.change({
     deploy: pending,
-    event: { event: 'deploy', status: 'started', version, colour, from: active ? st.colour(active).version : null },
+    event: {
+      event: 'deploy',
+      status: 'started',
+      version,
+      colour,
+      from: active ? st.colour(active).version : null,
+      identity: releaseIdentity(req),
+      data: describeData(req.data),
+    },
   });
 
   const abandon = async (name: string, reason: string): Promise<RpcResult> => {
@@ -162,7 +170,7 @@ export async function runDeploy(
     }
     if (signal.aborted) return await abandon('start', 'cancelled');
     release = 'kind' in req ? req : await prepareRelease(req, ctx.dir, (l) => p.line(l), signal);
-    p.line(`  [INFO] Release v${version}: ${describeRelease(release)}`);
+    p.line(`  [INFO] Release v${version}: ${describeRelease(release)}; ${describeData(release.data)}`);
     if (signal.aborted) return await abandon('start', 'cancelled');
     const { pid, readyMs } = await ctx.startColour(colour, release, ctx.defaults.readyTimeoutMs, signal);
     p.pass('start', `${up(colour)} environment started (PID: ${pid}) on ${where(ctx, colour)}, ready`, { pid, readyMs });
@@ -214,6 +222,7 @@ export async function runDeploy(
           error: (err as Error).message,
         });
       }
+      await showPriceChanges(ctx, active, colour, version, p);
     }
     if (signal.aborted) return await abandon('validate', 'cancelled');
     p.pass('validate', `${up(colour)} validation passed`);
@@ -311,7 +320,15 @@ export async function finishDeploy(
   const total = Date.now() - t0;
   await st.change({
     deploy: null,
-    event: { event: 'deploy', status: 'succeeded', version, colour, durationMs: total, switchMs: sw.switchMs },
+    event: {
+      event: 'deploy',
+      status: 'succeeded',
+      version,
+      colour,
+      identity: releaseIdentity({ version, data: st.colour(colour).release?.data }),
+      durationMs: total,
+      switchMs: sw.switchMs,
+    },
   });
   p.pass('promote', `${up(colour)} (v${version}) is the primary environment`);
   p.line(`  [SUCCESS] Blue-green deployment to v${version} SUCCESSFUL (${secs(total)})`);
@@ -321,6 +338,37 @@ export async function finishDeploy(
     );
   }
   return result(true, { version, colour, switchMs: sw.switchMs, durationMs: total, lines: p.lines });
+}
+
+/** Phase 2's price diff: every price the new colour serves differently from the active one, each on a line. */
+async function showPriceChanges(ctx: DeployContext, active: Colour, colour: Colour, version: string, p: Phases): Promise<void> {
+  const st = ctx.state;
+  const was = `${up(active)} (v${st.colour(active).version}; ${describeData(st.colour(active).release?.data)})`;
+  try {
+    const { changes, after } = await comparePrices(
+      ctx.routerBase,
+      ctx.previewHeaders(active),
+      ctx.previewHeaders(colour),
+      ctx.defaults.validateTimeoutMs,
+    );
+    if (changes.length === 0) p.line(`  [INFO] Prices unchanged from ${was}: ${Object.keys(after.prices).length} models compared`);
+    else {
+      p.line(`  [INFO] Prices changed from ${was} to ${up(colour)} (data as of ${after.data_as_of}):`);
+      for (const l of priceChangeLines(changes)) p.line(`    ${l}`);
+    }
+    st.event({
+      event: 'prices',
+      from: active,
+      to: colour,
+      version,
+      data: describeData(st.colour(colour).release?.data),
+      changes: changes.filter((c) => c.field !== 'model').length,
+      modelsAdded: changes.filter((c) => c.field === 'model' && c.old === null).length,
+      modelsRemoved: changes.filter((c) => c.field === 'model' && c.new === null).length,
+    });
+  } catch (err) {
+    p.line(`  [INFO] Could not compare prices with ${up(active)}: ${(err as Error).message}`);
+  }
 }
 
 function where(ctx: DeployContext, colour: Colour): string {

@@ -5,7 +5,7 @@ import { formatDuration } from '../duration.js';
 import type { Colour } from './defaults.js';
 import { EnvironmentHost } from './defaults.js';
 import type { Address } from './router-protocol.js';
-import type { ReleaseSpec } from './state.js';
+import type { DataFile, ReleaseData, ReleaseSpec } from './state.js';
 import type { LaunchSpec } from './supervisor.js';
 
 /** What the deploy verb asked for; exactly one source, or none (then the git tag vVERSION). */
@@ -17,6 +17,8 @@ export interface ReleaseRequest {
   specFile?: string;
   /** The CLI's working directory: relative paths and the git repository are taken from it. */
   cwd: string;
+  /** Price data files, already checked and copied into the deploy directory (price-data.ts). */
+  data?: ReleaseData;
 }
 
 export class ReleaseError extends Error {
@@ -39,6 +41,9 @@ export function checkReleaseRequest(req: ReleaseRequest): void {
     if (declared !== undefined && declared !== req.version) {
       throw new ReleaseError(`release at ${dir} is version ${declared}, not ${req.version}`);
     }
+    if (req.data && !speaksPriceData(dir)) {
+      throw new ReleaseError(`release at ${dir} cannot serve other price data: its serve has no --prices (a build from before them)`);
+    }
   }
   if (req.command !== undefined && req.command.trim() === '') throw new ReleaseError('--command is empty');
   if (req.specFile !== undefined && !existsSync(resolve(req.cwd, req.specFile))) {
@@ -59,11 +64,12 @@ export async function prepareRelease(
 ): Promise<ReleaseSpec> {
   checkReleaseRequest(req);
   const specFile = req.specFile !== undefined ? resolve(req.cwd, req.specFile) : undefined;
+  const data = req.data ? { data: req.data } : {};
   if (req.command !== undefined) {
-    return { kind: 'command', version: req.version, command: req.command, cwd: req.cwd, specFile };
+    return { kind: 'command', version: req.version, command: req.command, cwd: req.cwd, specFile, ...data };
   }
   if (req.from !== undefined) {
-    return { kind: 'dir', version: req.version, dir: resolve(req.cwd, req.from), specFile };
+    return { kind: 'dir', version: req.version, dir: resolve(req.cwd, req.from), specFile, ...data };
   }
   const ref = req.gitRef ?? `v${req.version}`;
   const repo = (await run('git', ['rev-parse', '--show-toplevel'], req.cwd, () => {}).catch(() => '')).trim();
@@ -86,7 +92,10 @@ export async function prepareRelease(
     onLine('  [INFO] Building (npm run build)...');
     await run('npm', ['run', 'build'], dir, onLine, signal);
   }
-  return { kind: 'git', version: req.version, gitRef: ref, dir, specFile };
+  if (req.data && !speaksPriceData(dir)) {
+    throw new ReleaseError(`the build of ${ref} cannot serve other price data: its serve has no --prices (a build from before them)`);
+  }
+  return { kind: 'git', version: req.version, gitRef: ref, dir, specFile, ...data };
 }
 
 /** Where and how one colour runs a release. */
@@ -115,6 +124,11 @@ export function launchSpec(release: ReleaseSpec, colour: Colour, where: Placemen
   env.DEPLOYMENT_VERSION = release.version;
   env.LLM_PRICING_TELEMETRY_DIR ??= join(resolve(where.deployDir), 'telemetry');
   delete env.MCP_SOCKET;
+  // A release serves its build's bundled price data unless it carries data files of its own (status says which).
+  delete env.LLM_PRICING_PRICES;
+  delete env.LLM_PRICING_OVERLAY;
+  if (release.data?.prices) env.LLM_PRICING_PRICES = release.data.prices.file;
+  if (release.data?.overlay) env.LLM_PRICING_OVERLAY = release.data.overlay.file;
   const tcp = { host: EnvironmentHost, port: where.port };
   if (release.kind === 'command') {
     const spec = {
@@ -129,7 +143,14 @@ export function launchSpec(release: ReleaseSpec, colour: Colour, where: Placemen
   const dir = release.dir!;
   const main = join(dir, 'dist', 'cli', 'main.js');
   // The environment checks Host and Origin: requests through the router carry the names clients use for the router.
-  const common = ['--allowed-hosts', where.allowedHosts.join(','), '--allowed-origins', where.allowedOrigins.join(',')];
+  const common = [
+    '--allowed-hosts',
+    where.allowedHosts.join(','),
+    '--allowed-origins',
+    where.allowedOrigins.join(','),
+    ...(release.data?.prices ? ['--prices', release.data.prices.file] : []),
+    ...(release.data?.overlay ? ['--overlay', release.data.overlay.file] : []),
+  ];
   if (speaksSocket(dir)) {
     const args = [
       main,
@@ -142,7 +163,13 @@ export function launchSpec(release: ReleaseSpec, colour: Colour, where: Placemen
       ...common,
     ];
     return {
-      spec: { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --socket ${where.socketPath}` },
+      spec: {
+        command: process.execPath,
+        args,
+        cwd: dir,
+        env,
+        describe: `node ${main} serve --http --socket ${where.socketPath}${dataFlags(release)}`,
+      },
       listen: { socketPath: where.socketPath },
     };
   }
@@ -160,9 +187,28 @@ export function launchSpec(release: ReleaseSpec, colour: Colour, where: Placemen
     ...common,
   ];
   return {
-    spec: { command: process.execPath, args, cwd: dir, env, describe: `node ${main} serve --http --port ${where.port}` },
+    spec: {
+      command: process.execPath,
+      args,
+      cwd: dir,
+      env,
+      describe: `node ${main} serve --http --port ${where.port}${dataFlags(release)}`,
+    },
     listen: tcp,
   };
+}
+
+function dataFlags(r: ReleaseSpec): string {
+  return `${r.data?.prices ? ` --prices ${r.data.prices.file}` : ''}${r.data?.overlay ? ` --overlay ${r.data.overlay.file}` : ''}`;
+}
+
+/** Whether a build's `serve` takes --prices and --overlay (builds of this project before them cannot serve other data). */
+export function speaksPriceData(dir: string): boolean {
+  try {
+    return readFileSync(join(dir, 'dist', 'cli', 'serve.js'), 'utf8').includes("'--prices <file>'");
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a build's `serve` has --socket (builds of this project before it only listen on TCP). */
@@ -182,10 +228,25 @@ export function packageVersion(dir: string): string | undefined {
   }
 }
 
+/** Where a release's code is (its data: describeData). */
 export function describeRelease(r: ReleaseSpec): string {
   if (r.kind === 'command') return `command: ${r.command}`;
   if (r.kind === 'git') return `git ${r.gitRef} in ${r.dir}`;
   return `directory ${r.dir}`;
+}
+
+/** Which price data a release serves, in words: "prices from URL (sha256 ab12cd34ef56), bundled overlay". */
+export function describeData(d: ReleaseData | undefined): string {
+  const one = (what: string, f: DataFile | undefined) =>
+    f ? `${what} from ${f.source} (sha256 ${f.sha256.slice(0, 12)}, ${f.file})` : `bundled ${what}`;
+  return `${one('prices', d?.prices)}, ${one('overlay', d?.overlay)}`;
+}
+
+/** What tells two releases apart: the version, and the data files when the release carries its own. */
+export function releaseIdentity(r: Pick<ReleaseSpec, 'version' | 'data'>): string {
+  const p = r.data?.prices?.sha256.slice(0, 12);
+  const o = r.data?.overlay?.sha256.slice(0, 12);
+  return `${r.version}${p ? ` prices ${p}` : ''}${o ? ` overlay ${o}` : ''}`;
 }
 
 function run(cmd: string, args: string[], cwd: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<string> {

@@ -3,6 +3,8 @@ import type { Colour } from './defaults.js';
 import { otherColour } from './defaults.js';
 import { runDeploy } from './deploy-flow.js';
 import { readEvents } from './deployment-log.js';
+import type { DeploymentEvent } from './deployment-log.js';
+import { describeData, releaseIdentity } from './release.js';
 import type { ReleaseSpec } from './state.js';
 import { instantRollback } from './switch-back.js';
 import type { RpcOutput, RpcResult } from './unix-rpc.js';
@@ -42,9 +44,9 @@ export async function runRollback(
       return { type: 'result', ok: true, exitCode: 0, data };
     }
   }
-  // Not warm: find how that version was started before and deploy it again (phases 1 to 5).
-  const currentVersion = active ? st.colour(active).version : null;
-  const release = findRelease(ctx, previousVersion, currentVersion);
+  // Not warm: find how that release was started before (its version, and its data files if it carried some).
+  const current = active ? st.colour(active).release : null;
+  const release = findRelease(ctx, previousVersion, current);
   if (!release) {
     const what = previousVersion ? `v${previousVersion}` : 'a previous version';
     return {
@@ -54,24 +56,30 @@ export async function runRollback(
       error: `cannot roll back: no warm environment and no record of how ${what} was started (deploy it with --from/--git-ref/--command)`,
     };
   }
-  out.line(`[ROLLBACK] v${release.version} is not running: starting it, validating it, then switching (the five phases)`);
+  out.line(`[ROLLBACK] v${releaseIdentity(release)} is not running: starting it, validating it, then switching (the five phases)`);
+  if (release.data) out.line(`[ROLLBACK] It serves the price data it served before: ${describeData(release.data)}`);
   out.line('');
-  st.event({ event: 'rollback', to: null, version: release.version, mode: 'redeploy' });
+  st.event({ event: 'rollback', to: null, version: release.version, identity: releaseIdentity(release), mode: 'redeploy' });
   return runDeploy(ctx, release, opts, out, signal);
 }
 
-function findRelease(ctx: DeployContext, version: string | undefined, current: string | null): ReleaseSpec | null {
+/** A release other than the current one (version and data files): a stopped colour's, else the log's last success. */
+function findRelease(ctx: DeployContext, version: string | undefined, current: ReleaseSpec | null): ReleaseSpec | null {
+  const currentId = current ? releaseIdentity(current) : null;
   for (const c of ['blue', 'green'] as const) {
     const cs = ctx.state.colour(c);
-    if (cs.release && cs.version !== current && (version === undefined || cs.version === version)) return cs.release;
+    if (cs.release && releaseIdentity(cs.release) !== currentId && (version === undefined || cs.version === version)) return cs.release;
   }
   const events = readEvents(ctx.dir).reverse();
+  // Deploy events before price releases name only the version, which was then the whole identity.
+  const idOf = (e: DeploymentEvent) => (typeof e.identity === 'string' ? e.identity : (e.version as string));
+  const starts = events.filter((e) => e.event === 'start' && e.release).map((e) => e.release as ReleaseSpec);
   if (version === undefined) {
-    // The last version that deployed successfully before the current one.
-    const done = events.filter((e) => e.event === 'deploy' && e.status === 'succeeded' && e.version !== current);
-    version = done[0]?.version as string | undefined;
-    if (version === undefined) return null;
+    // The last release that deployed successfully before the current one.
+    const done = events.find((e) => e.event === 'deploy' && e.status === 'succeeded' && idOf(e) !== currentId);
+    if (done === undefined) return null;
+    return starts.find((r) => releaseIdentity(r) === idOf(done)) ?? null;
   }
-  const start = events.find((e) => e.event === 'start' && e.version === version && e.release);
-  return (start?.release as ReleaseSpec | undefined) ?? null;
+  const ofVersion = starts.filter((r) => r.version === version);
+  return ofVersion.find((r) => releaseIdentity(r) !== currentId) ?? ofVersion[0] ?? null;
 }

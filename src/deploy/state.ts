@@ -5,6 +5,23 @@ import type { ColourStatus } from './colour-lifecycle.js';
 import type { Colour } from './defaults.js';
 import type { Address } from './router-protocol.js';
 
+/** A price data file a release serves: a checked copy in D/prices/, where it came from, and its digest. */
+export interface DataFile {
+  /** The copy in the deploy directory (what the colour reads; kept for restarts and rollbacks). */
+  file: string;
+  /** The file or URL it was read from. */
+  source: string;
+  /** sha256 of the copy, hex. */
+  sha256: string;
+  readAt: string;
+}
+
+/** The price data a release serves instead of its build's bundled data (`deploy --prices` / `--overlay`). */
+export interface ReleaseData {
+  prices?: DataFile;
+  overlay?: DataFile;
+}
+
 /** How a release is started: enough to start it again after a controller restart. */
 export interface ReleaseSpec {
   kind: 'dir' | 'git' | 'command';
@@ -14,6 +31,8 @@ export interface ReleaseSpec {
   command?: string; // command: run by /bin/sh with $PORT
   cwd?: string;
   specFile?: string;
+  /** Price data files; absent: the data bundled with the build. */
+  data?: ReleaseData;
 }
 
 export interface ColourState {

@@ -3,7 +3,7 @@ import type { DeployContext } from './context.js';
 import type { Colour } from './defaults.js';
 import { Colours, ReadyPath } from './defaults.js';
 import { probe } from './probe.js';
-import { describeRelease } from './release.js';
+import { describeData, describeRelease } from './release.js';
 import { describeAddress } from './router-protocol.js';
 import type { RouterStatus } from './router-protocol.js';
 
@@ -37,6 +37,7 @@ export async function collectStatus(ctx: DeployContext): Promise<StatusView> {
         startedAt: proc.running ? cs.startedAt : null,
         version: cs.version,
         release: cs.release ? describeRelease(cs.release) : null,
+        data: cs.release ? describeData(cs.release.data) : null,
         adopted: proc.adopted,
         keepUntil: proc.running ? cs.keepUntil : null,
         inFlight: traffic?.colours[c].inFlight ?? 0,

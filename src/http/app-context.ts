@@ -9,5 +9,5 @@ export interface HttpAppContext {
   /** DEPLOYMENT_COLOR, when the environment is one colour of a blue-green pair. */
   color: string | undefined;
   startedAt: Date;
-  catalog: Pick<Catalog, 'models' | 'providers' | 'data_as_of' | 'source' | 'listModels'>;
+  catalog: Pick<Catalog, 'models' | 'all_models' | 'providers' | 'data_as_of' | 'source' | 'listModels'>;
 }

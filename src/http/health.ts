@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { priceTable, type PriceTable } from '../pricing/price-diff.js';
 import { PACKAGE_NAME } from '../version.js';
 import type { HttpAppContext } from './app-context.js';
 import type { HttpMetrics } from './metrics.js';
@@ -56,6 +57,13 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
     data_as_of: ctx.catalog.data_as_of,
     node: process.version,
   }));
+
+  // Every price this environment serves, for a price release's phase 2 (the deployer compares two colours' tables).
+  let table: PriceTable | undefined;
+  app.get('/deployment/prices', async () => {
+    table ??= priceTable(ctx.catalog);
+    return { data_as_of: ctx.catalog.data_as_of, source: ctx.catalog.source, models: Object.keys(table).length, prices: table };
+  });
 
   app.get('/metrics', async (_request, reply) => {
     const text = await metrics.render();

@@ -127,7 +127,7 @@ export function buildCatalog(providers: readonly BaseProvider[], overlay: Overla
     return e;
   };
 
-  applyPatches(overlay, entryFor);
+  applyPatches(overlay, entryFor, now, warnings);
   applyModifierRules(overlay, models, entryFor, warnings);
   deriveModifiers(models, byKey);
   attachNotes(overlay, entryFor);

@@ -129,6 +129,49 @@ export function parseAt(at: string): Date {
 export interface EstimateContext {
   /** Look up another catalog entry (a region option may price a sibling entry). */
   model?: (key: string) => ModelEntry | undefined;
+  /** The moment a request without `at` is made (default: the clock); decides whether an extended window is open. */
+  now?: Date;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * A request over the model's context window is refused (or priced with a warning under allow_over_context), unless
+ * the model has an extended window open at `moment` that holds it: then the answer names what it needs.
+ */
+function checkContext(model: ModelEntry, usage: Usage, moment: Date, allowOver: boolean, warnings: string[]): CostCondition | undefined {
+  const window = model.context_window;
+  const tokens = usage.input_tokens + usage.output_tokens;
+  if (window === undefined || tokens <= window) return undefined;
+  const ext = model.extended_context;
+  const day = moment.toISOString().slice(0, 10);
+  const open = ext !== undefined && (ext.from === undefined || day >= ext.from) && (ext.until === undefined || day < ext.until);
+  if (ext && open && tokens <= ext.window) {
+    const period = [ext.from && `from ${ext.from}`, ext.until && `until ${ext.until}`].filter(Boolean).join(' ');
+    return {
+      kind: 'extended_context',
+      description:
+        `${count(tokens)} tokens is more than the standard ${count(window)}-token window of ${model.key}: a request this ` +
+        `large needs ${ext.requires} (a ${count(ext.window)}-token window${period ? `, available ${period}` : ''})`,
+      standard_window: window,
+      window: ext.window,
+      requires: ext.requires,
+      ...(ext.from ? { from: ext.from } : {}),
+      ...(ext.until ? { until: ext.until } : {}),
+    };
+  }
+  let msg = `${count(usage.input_tokens)} input + ${count(usage.output_tokens)} output tokens exceed the ${count(window)}-token context window of ${model.key}`;
+  if (ext && tokens <= ext.window) {
+    const when = ext.until && day >= ext.until ? `ended on ${ext.until}` : `opened on ${ext.from}`;
+    const inside = ext.from ?? new Date(Date.parse(ext.until!) - 86_400_000).toISOString().slice(0, 10);
+    msg +=
+      ` on ${day}; its ${count(ext.window)}-token window (${ext.requires}) ${when}. To price a request made while it was ` +
+      `open pass at, e.g. "${inside}T12:00:00Z"${ext.from && ext.until ? ` (open from ${ext.from} until ${ext.until})` : ''}`;
+  }
+  if (!allowOver)
+    throw new PricingInputError(`${msg}; a request this large would be refused. Pass allow_over_context: true to price it anyway.`);
+  warnings.push(`${msg}; priced anyway because allow_over_context is true.`);
+  return undefined;
 }
 
 /** The price set for the request before modifiers: at `at`, or the catalog date's default. */
@@ -156,14 +199,8 @@ function inForce(choice: ChosenModifiers, at: string | undefined): ModifiersInFo
 export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModifiers = {}, ctx: EstimateContext = {}): CostBreakdown {
   const { usage, requests } = validateCostInput(input);
   const warnings: string[] = [];
-  const window = model.context_window;
-  if (window !== undefined && usage.input_tokens + usage.output_tokens > window) {
-    const msg = `${usage.input_tokens.toLocaleString('en-US')} input + ${usage.output_tokens.toLocaleString('en-US')} output tokens exceed the ${window.toLocaleString('en-US')}-token context window of ${model.key}`;
-    if (mods.allow_over_context !== true)
-      throw new PricingInputError(`${msg}; a request this large would be refused. Pass allow_over_context: true to price it anyway.`);
-    warnings.push(`${msg}; priced anyway because allow_over_context is true.`);
-  }
   const at = mods.at !== undefined ? parseAt(mods.at) : undefined;
+  const extended = checkContext(model, usage, at ?? ctx.now ?? new Date(), mods.allow_over_context === true, warnings);
   const choice = chooseModifiers(model, mods);
 
   // A region option may price another entry (Bedrock's global and regional endpoints of one model).
@@ -183,6 +220,7 @@ export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModi
   const totalUnits = lines.reduce((s, l) => s + l.units, 0n);
 
   const conditions: CostCondition[] = [...base.conditions];
+  if (extended) conditions.push(extended);
   const tier = lines.find((l) => l.tierStart !== undefined)?.tierStart;
   if (tier !== undefined) {
     conditions.push({

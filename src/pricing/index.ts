@@ -12,8 +12,8 @@ export { parseOverlay, OverlayError, OverlaySchema, CAPABILITIES } from './overl
 export type { Overlay } from './overlay-schema.js';
 export { blendedPerMTok, costTier, category } from './classify.js';
 export { GUIDE_PROVIDER_IDS } from './provider-policy.js';
-export { diffPrices } from './price-diff.js';
-export type { PriceChange } from './price-diff.js';
+export { diffPrices, diffPriceTables, priceTable, describeChange } from './price-diff.js';
+export type { PriceChange, PriceTable } from './price-diff.js';
 export { checkUpdate, DEFAULT_DRIFT_FRACTION } from './price-update.js';
 export type { UpdateCheck, UpdateOptions } from './price-update.js';
 export { readSource, writeAtomic, metaPath } from './price-files.js';

@@ -3,7 +3,8 @@
 // model has (published options from the overlay, plus those the price data
 // itself carries: one-hour cache writes, Bedrock's global and regional
 // endpoints), and performance and use-case notes.
-import type { ModelEntry, ModelModifier } from './types.js';
+import type { ModelEntry, ModelModifier, PriceSet, ScheduledPrices, UnitPrice } from './types.js';
+import { pricesForDay } from './schedule.js';
 import type { Overlay } from './overlay-schema.js';
 import { priceSetFromRates, ratesOf } from './base-rates.js';
 import { category, costTier } from './classify.js';
@@ -11,7 +12,7 @@ import { CACHE_WRITE_1H_KEY } from './units.js';
 
 type Lookup = (key: string, what: string) => ModelEntry | undefined;
 
-export function applyPatches(overlay: Overlay, entryFor: Lookup): void {
+export function applyPatches(overlay: Overlay, entryFor: Lookup, now: Date, warnings: string[]): void {
   for (const p of overlay.patches) {
     const e = entryFor(p.model, 'patch');
     if (!e) continue;
@@ -20,22 +21,67 @@ export function applyPatches(overlay: Overlay, entryFor: Lookup): void {
       e.context_window = p.context_window;
       e.context_source = provenance;
     }
+    if (p.extended_context !== undefined) e.extended_context = { ...p.extended_context, source: provenance };
     if (p.deprecated !== undefined) e.deprecated = p.deprecated;
     if (p.preview !== undefined) e.preview = p.preview;
     if (p.capabilities !== undefined) e.capabilities = [...p.capabilities];
     if (p.rates !== undefined) {
       // Corrected prices replace the base data's, dated schedule and daily windows included.
-      e.prices = priceSetFromRates(p.rates);
-      e.rates = ratesOf(e.prices, false);
-      e.free = false;
-      delete e.schedule;
-      delete e.price_since;
-      delete e.time_of_day;
-      e.category = category(e.id, e.rates);
-      e.cost_tier = costTier(e.rates);
+      setPrices(e, priceSetFromRates(p.rates));
       e.price_source = { ...provenance, note: [`corrects the base data's price`, p.note].filter(Boolean).join('; ') };
     }
+    if (p.schedule !== undefined) {
+      const schedule: ScheduledPrices[] = p.schedule.map((s) => ({
+        prices: priceSetFromRates(s.rates),
+        ...(s.start_date !== undefined && { constraint: { type: 'start_date' as const, start_date: s.start_date } }),
+        ...(s.start_time !== undefined && {
+          constraint: {
+            type: 'time_of_day' as const,
+            start_time: s.start_time,
+            end_time: s.end_time!,
+            ...(s.weekdays_only && { weekdays_only: true }),
+          },
+        }),
+      }));
+      const day = pricesForDay(schedule, now);
+      setPrices(e, day.prices);
+      e.schedule = schedule;
+      if (day.since) e.price_since = day.since;
+      if (day.timeOfDay) e.time_of_day = day.timeOfDay;
+      e.price_source = {
+        ...provenance,
+        note: [`replaces the base data's prices with a dated schedule`, p.note].filter(Boolean).join('; '),
+      };
+    }
+    if (p.tiers !== undefined) {
+      // Long-context tiers the base data lacks, added to the prices it has (every dated set of the model).
+      const sets = e.schedule ? e.schedule.map((s) => s.prices) : [e.prices];
+      for (const [key, tiers] of Object.entries(p.tiers)) {
+        if (!sets.every((set) => set[key] !== undefined)) {
+          warnings.push(`overlay patch of "${p.model}" adds tiers to "${key}", a price the model does not have`);
+          continue;
+        }
+        for (const set of sets)
+          (set as Record<string, UnitPrice>)[key] = { rate: set[key]!.rate, tiers: [...tiers].sort((a, b) => a.start - b.start) };
+      }
+      e.rates = ratesOf(e.prices, e.free);
+      e.price_source = {
+        ...e.price_source,
+        note: [e.price_source.note, `long-context tiers from ${p.source} (${p.as_of})`].filter(Boolean).join('; '),
+      };
+    }
   }
+}
+
+function setPrices(e: ModelEntry, prices: PriceSet): void {
+  e.prices = prices;
+  e.rates = ratesOf(prices, false);
+  e.free = false;
+  delete e.schedule;
+  delete e.price_since;
+  delete e.time_of_day;
+  e.category = category(e.id, e.rates);
+  e.cost_tier = costTier(e.rates);
 }
 
 /** Modifiers from the overlay's rules; a rule's "provider:*" covers every model of that provider. */

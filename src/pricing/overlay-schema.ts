@@ -28,6 +28,16 @@ const modelKey = z.string().regex(/^[a-z0-9_.-]+:.+$/, 'must be a catalog key "p
 
 const tier = z.object({ start: z.number().int().nonnegative(), rate });
 
+/** A start date, or an exact moment when a price changed at a given time (2025-09-05T16:00:00Z). */
+const isoMoment = z.union([
+  isoDate,
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z$/, 'must be a date YYYY-MM-DD or a UTC date-time YYYY-MM-DDTHH:MM:SSZ')
+    .refine((t) => !Number.isNaN(Date.parse(t)), 'is not a real UTC date-time'),
+]);
+const clockTime = z.string().regex(/^\d{2}:\d{2}(:\d{2})?Z$/, 'must be a UTC clock time HH:MM:SSZ');
+
 export const OverlayProviderSchema = z.object({
   id: z.string().regex(/^[a-z0-9_-]+$/, 'must be a lower-case provider id'),
   name: z.string().min(1),
@@ -71,18 +81,61 @@ export const OverlayModelSchema = z.object({
 });
 
 /**
- * A correction or addition to a model the catalog already has (usually a base model): its context window,
- * deprecated or preview status, capabilities, or its prices (which then replace the base data's, dated
- * schedule included). Each patch carries its own source.
+ * One price set of a dated schedule, as genai-prices lays them out: the first has no condition; a later one applies
+ * from `start_date` on, or every day between `start_time` and `end_time` (UTC). At a moment, the last one whose
+ * condition holds applies (so dated sets listed after a daily window end it).
+ */
+const scheduledRates = z
+  .object({
+    start_date: isoMoment.optional(),
+    start_time: clockTime.optional(),
+    end_time: clockTime.optional(),
+    /** The daily window holds Monday to Friday only (by the UTC date). */
+    weekdays_only: z.literal(true).optional(),
+    rates,
+  })
+  .refine(
+    (e) => e.weekdays_only === undefined || e.start_time !== undefined,
+    'weekdays_only goes with a daily window (start_time, end_time)',
+  )
+  .refine((e) => (e.start_time === undefined) === (e.end_time === undefined), 'a daily window needs both start_time and end_time')
+  .refine((e) => e.start_date === undefined || e.start_time === undefined, 'a price set has a start_date or a daily window, not both');
+
+/**
+ * A context window larger than the model's standard one that only some requests get, for a period: a beta behind a
+ * header (Claude Sonnet 4's 1M-token window, 2025-08-12 to 2026-04-30). The model's context_window stays the
+ * standard one; a request above it is priced when made inside the period, and the answer names what it needs.
+ */
+const extendedContext = z
+  .object({
+    window: z.number().int().positive(),
+    requires: z.string().trim().min(1),
+    from: isoDate.optional(),
+    until: isoDate.optional(),
+  })
+  .refine((e) => e.from === undefined || e.until === undefined || e.from < e.until, 'from must be before until');
+
+/**
+ * A correction or addition to a model the catalog already has (usually a base model): its context window (and what
+ * a larger window some requests get, and when), deprecated or preview status, capabilities, its prices (which then
+ * replace the base data's, dated schedule included), a dated schedule of its own, or long-context tiers added to
+ * the base prices it has (by price key, e.g. "input_mtok"). Each patch carries its own source.
  */
 export const OverlayPatchSchema = z
   .object({
     model: modelKey,
     context_window: z.number().int().positive().optional(),
+    extended_context: extendedContext.optional(),
     deprecated: z.boolean().optional(),
     preview: z.boolean().optional(),
     capabilities: z.array(capability).optional(),
     rates: rates.optional(),
+    schedule: z
+      .array(scheduledRates)
+      .min(2, 'a schedule has at least two price sets (use rates for one)')
+      .refine((s) => s[0]!.start_date === undefined && s[0]!.start_time === undefined, 'the first price set of a schedule has no condition')
+      .optional(),
+    tiers: z.record(z.string().regex(/^[a-z0-9_]+$/, 'must be a price key such as "input_mtok"'), z.array(tier).min(1)).optional(),
     ...provenance,
   })
   .refine(
@@ -91,8 +144,16 @@ export const OverlayPatchSchema = z
       p.deprecated !== undefined ||
       p.preview !== undefined ||
       p.capabilities !== undefined ||
-      p.rates !== undefined,
-    'a patch must change something: context_window, deprecated, preview, capabilities or rates',
+      p.extended_context !== undefined ||
+      p.rates !== undefined ||
+      p.schedule !== undefined ||
+      p.tiers !== undefined,
+    'a patch must change something: context_window, extended_context, deprecated, preview, capabilities, rates, schedule or tiers',
+  )
+  .refine((p) => [p.rates, p.schedule, p.tiers].filter((x) => x !== undefined).length <= 1, 'a patch has one of rates, schedule and tiers')
+  .refine(
+    (p) => p.extended_context === undefined || p.context_window === undefined || p.extended_context.window > p.context_window,
+    'extended_context.window must be larger than context_window',
   );
 
 const adjustment = z.object({

@@ -1,6 +1,8 @@
 // Every price that differs between two catalogs, for a refresh's drift report
-// and a price release's answer diff. Pure.
-import type { Catalog, ModelEntry, PriceSet } from './types.js';
+// and a price release's answer diff. The comparison runs on price tables
+// (model -> price key -> rate), so two running environments can each serve
+// theirs and a third process can compare them. Pure.
+import type { Catalog, PriceSet } from './types.js';
 import { parseDecimal } from './decimal.js';
 
 export interface PriceChange {
@@ -15,12 +17,22 @@ export interface PriceChange {
   change: number | null;
 }
 
-function flatten(p: PriceSet): Map<string, string> {
-  const out = new Map<string, string>();
+/** Every model's default prices, flat: catalog key -> price key (a tier as "key>start") -> decimal rate. */
+export type PriceTable = Record<string, Record<string, string>>;
+
+function flatten(p: PriceSet): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const [key, price] of Object.entries(p)) {
-    out.set(key, price.rate);
-    for (const t of price.tiers ?? []) out.set(`${key}>${t.start}`, t.rate);
+    out[key] = price.rate;
+    for (const t of price.tiers ?? []) out[`${key}>${t.start}`] = t.rate;
   }
+  return out;
+}
+
+/** The price table of a catalog: every priced model, listed or not, by key. */
+export function priceTable(catalog: Pick<Catalog, 'all_models'>): PriceTable {
+  const out: PriceTable = {};
+  for (const m of catalog.all_models) out[m.key] = flatten(m.prices);
   return out;
 }
 
@@ -30,24 +42,33 @@ function relative(a: string, b: string): number | null {
   return Number(((parseDecimal(b) - x) * 1_000_000n) / x) / 1_000_000;
 }
 
-function modelChanges(key: string, before: ModelEntry | undefined, after: ModelEntry | undefined): PriceChange[] {
-  if (!before || !after) {
-    return [{ model: key, field: 'model', old: before ? 'listed' : null, new: after ? 'listed' : null, change: null }];
-  }
-  const a = flatten(before.prices);
-  const b = flatten(after.prices);
+function modelChanges(key: string, a: Record<string, string> | undefined, b: Record<string, string> | undefined): PriceChange[] {
+  if (!a || !b) return [{ model: key, field: 'model', old: a ? 'listed' : null, new: b ? 'listed' : null, change: null }];
   const out: PriceChange[] = [];
-  for (const field of [...new Set([...a.keys(), ...b.keys()])].sort()) {
-    const o = a.get(field) ?? null;
-    const n = b.get(field) ?? null;
+  for (const field of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+    const o = a[field] ?? null;
+    const n = b[field] ?? null;
     if (o === n) continue;
     out.push({ model: key, field, old: o, new: n, change: o !== null && n !== null ? relative(o, n) : null });
   }
   return out;
 }
 
+/** Every price that differs between two tables, by model then field; added and removed models too. */
+export function diffPriceTables(before: PriceTable, after: PriceTable): PriceChange[] {
+  const has = (t: PriceTable, k: string) => Object.prototype.hasOwnProperty.call(t, k);
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return keys.flatMap((k) => modelChanges(k, has(before, k) ? before[k] : undefined, has(after, k) ? after[k] : undefined));
+}
+
 /** Every price (default price set, tiers included) that differs, by model then field; added and removed models too. */
 export function diffPrices(before: Catalog, after: Catalog): PriceChange[] {
-  const keys = [...new Set([...before.all_models.map((m) => m.key), ...after.all_models.map((m) => m.key)])].sort();
-  return keys.flatMap((k) => modelChanges(k, before.model(k), after.model(k)));
+  return diffPriceTables(priceTable(before), priceTable(after));
+}
+
+/** One change in words: "openai:gpt-4o input_mtok: 2.5 -> 3 (+20.0%)". */
+export function describeChange(c: PriceChange): string {
+  if (c.field === 'model') return `${c.model}: ${c.old === null ? 'added' : 'removed'}`;
+  const pct = c.change === null ? '' : ` (${c.change > 0 ? '+' : ''}${(c.change * 100).toFixed(1)}%)`;
+  return `${c.model} ${c.field}: ${c.old ?? '-'} -> ${c.new ?? '-'}${pct}`;
 }

@@ -17,8 +17,13 @@ export function clockSeconds(text: string): number {
   return (((local - offset) % 86400) + 86400) % 86400;
 }
 
-/** Whether the moment falls in the daily window [start, end) (a window may wrap past midnight). */
-export function inWindow(at: Date, start: string, end: string): boolean {
+/** Whether the moment falls in the window: [start, end) of its day (a window may wrap past midnight), Monday to Friday only if so marked. */
+export function inWindow(at: Date, w: { start_time: string; end_time: string; weekdays_only?: boolean }): boolean {
+  if (w.weekdays_only && (at.getUTCDay() === 0 || at.getUTCDay() === 6)) return false;
+  return inDailyWindow(at, w.start_time, w.end_time);
+}
+
+function inDailyWindow(at: Date, start: string, end: string): boolean {
   const t = at.getUTCHours() * 3600 + at.getUTCMinutes() * 60 + at.getUTCSeconds();
   const s = clockSeconds(start);
   const e = clockSeconds(end);
@@ -30,13 +35,26 @@ export interface InForce {
   constraint?: PriceConstraint;
 }
 
-/** genai-prices' rule: from the last entry back, the first whose constraint holds at `at` (or has none). */
+/** Whether the dated set last listed before entry `i` (if any) has started at `at`: a daily window belongs to it. */
+function periodStarted(schedule: readonly ScheduledPrices[], i: number, at: Date): boolean {
+  for (let j = i - 1; j >= 0; j--) {
+    const c = schedule[j]!.constraint;
+    if (c?.type === 'start_date') return at.getTime() >= Date.parse(c.start_date);
+  }
+  return true;
+}
+
+/**
+ * genai-prices' rule: from the last entry back, the first whose constraint holds at `at` (or has none); with one
+ * refinement, a daily window listed after a dated set holds only once that set has started (genai-prices' own
+ * comments on DeepSeek V4 name the earlier requests its layout would misprice).
+ */
 export function pricesAt(schedule: readonly ScheduledPrices[], at: Date): InForce {
   for (let i = schedule.length - 1; i >= 0; i--) {
     const entry = schedule[i]!;
     const c = entry.constraint;
     if (c === undefined) return { prices: entry.prices };
-    if (c.type === 'start_date' ? at.getTime() >= Date.parse(c.start_date) : inWindow(at, c.start_time, c.end_time)) {
+    if (c.type === 'start_date' ? at.getTime() >= Date.parse(c.start_date) : inWindow(at, c) && periodStarted(schedule, i, at)) {
       return { prices: entry.prices, constraint: c };
     }
   }
@@ -70,7 +88,14 @@ export function pricesForDay(schedule: readonly ScheduledPrices[], day: Date): D
   const windows: TimeOfDayPrices['windows'] = [];
   for (const entry of schedule.slice(chosen + 1)) {
     const c = entry.constraint;
-    if (c?.type === 'time_of_day') windows.push({ start_time: c.start_time, end_time: c.end_time, prices: entry.prices });
+    if (c?.type === 'start_date') break; // the windows after it belong to a later period
+    if (c?.type === 'time_of_day')
+      windows.push({
+        start_time: c.start_time,
+        end_time: c.end_time,
+        ...(c.weekdays_only && { weekdays_only: true }),
+        prices: entry.prices,
+      });
   }
   const out: DayPrices = { prices: base.prices };
   if (since) out.since = since;
@@ -81,6 +106,7 @@ export function pricesForDay(schedule: readonly ScheduledPrices[], day: Date): D
   return out;
 }
 
-function blend(p: PriceSet): bigint {
+/** A 3:1 blend of input and output rates, to tell the dearer of two price sets. */
+export function blend(p: PriceSet): bigint {
   return 3n * parseDecimal(p.input_mtok?.rate ?? '0') + parseDecimal(p.output_mtok?.rate ?? '0');
 }

@@ -48,7 +48,9 @@ export interface UnitPrice {
 export type PriceSet = Readonly<Record<string, UnitPrice>>;
 
 /** When a price set applies: from a date on, or in a daily window (UTC clock times, end exclusive). */
-export type PriceConstraint = { type: 'start_date'; start_date: string } | { type: 'time_of_day'; start_time: string; end_time: string };
+/** A daily window may hold on weekdays only (Monday to Friday, by the UTC date of the moment). */
+export type PriceConstraint =
+  { type: 'start_date'; start_date: string } | { type: 'time_of_day'; start_time: string; end_time: string; weekdays_only?: boolean };
 
 export interface ScheduledPrices {
   constraint?: PriceConstraint;
@@ -59,7 +61,7 @@ export interface ScheduledPrices {
 export interface TimeOfDayPrices {
   /** The price set outside every window. */
   outside: PriceSet;
-  windows: Array<{ start_time: string; end_time: string; prices: PriceSet }>;
+  windows: Array<{ start_time: string; end_time: string; weekdays_only?: boolean; prices: PriceSet }>;
 }
 
 /** How one modifier option changes the prices (applied in this order: model, prices, factor). */
@@ -108,6 +110,17 @@ export interface UseCaseInfo extends Provenance {
   strengths: string[];
 }
 
+export interface ExtendedContext {
+  window: number;
+  /** What a request above context_window needs, in words (e.g. the beta header). */
+  requires: string;
+  /** First day (UTC) it was available, if known. */
+  from?: string;
+  /** First day (UTC) it was no longer available, if it ended. */
+  until?: string;
+  source: Provenance;
+}
+
 export interface ModelEntry {
   /** Canonical key "provider:model_id", unique in the catalog. */
   key: string;
@@ -131,6 +144,8 @@ export interface ModelEntry {
   context_window?: number;
   /** Where the context window comes from, when not from the model's price source. */
   context_source?: Provenance;
+  /** A larger window than context_window that some requests got or get (a beta behind a header), and when. */
+  extended_context?: ExtendedContext;
   deprecated: boolean;
   /** A preview or experimental model (may change or go away without the usual notice). */
   preview: boolean;

@@ -34,7 +34,7 @@ async function toyReplica(opts: { keys?: Buffer[]; version?: string; maxAgeMs?: 
     version: opts.version ?? '1.0.0',
     color: undefined,
     startedAt: new Date(),
-    catalog: { models: [], providers: [], data_as_of: '2026-01-01', source: 'none', listModels: () => [] },
+    catalog: { models: [], all_models: [], providers: [], data_as_of: '2026-01-01', source: 'none', listModels: () => [] },
   };
   const http = await buildHttpApp({
     ctx,

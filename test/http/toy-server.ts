@@ -22,7 +22,7 @@ const toyContext: HttpAppContext = {
   version: '0.0.1',
   color: 'blue',
   startedAt: new Date(),
-  catalog: { models: [], providers: [], data_as_of: '2026-01-01', source: 'none', listModels: () => [] },
+  catalog: { models: [], all_models: [], providers: [], data_as_of: '2026-01-01', source: 'none', listModels: () => [] },
 };
 
 export async function startToy(

@@ -142,12 +142,12 @@ describe('date-conditional prices', () => {
   });
 
   test('time-of-day windows are kept; the list rate is the standard (dearest) one, never the off-peak one', () => {
-    const m = get('deepseek:deepseek-chat');
+    const m = get('deepseek:deepseek-v4-flash');
     expect(m.price_source.note).toMatch(/time of day/);
-    // genai-prices stores the off-peak price first and the standard price in the 00:30-16:30 UTC window
-    expect(m.rates).toMatchObject({ input: '0.27', output: '1.1' });
-    expect(m.time_of_day?.outside.input_mtok).toEqual({ rate: '0.135' });
-    expect(m.time_of_day?.windows).toHaveLength(1);
+    // genai-prices stores the off-peak price from 2026-08-17 and the peak price in two daily windows after it
+    expect(m.rates).toMatchObject({ input: '0.44', output: '1.32' });
+    expect(m.time_of_day?.outside.input_mtok).toEqual({ rate: '0.22' });
+    expect(m.time_of_day?.windows).toHaveLength(2);
   });
 
   test('a synthetic schedule: later entries win once their start date has come', () => {

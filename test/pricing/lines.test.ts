@@ -129,21 +129,6 @@ describe('unpriced, free and priced at $0 are three different answers', () => {
 });
 
 describe('fees are lines of their own', () => {
-  test('Perplexity sonar at 1k/1k: input $0.001 + output $0.001 + search fee at the default low context $0.005', () => {
-    const c = estimateCost(model('sonar'), { input_tokens: 1000, output_tokens: 1000 });
-    expect(c.lines.map((l) => [l.item, l.cost])).toEqual([
-      ['input', 0.001],
-      ['output', 0.001],
-      ['search_fee', 0.005],
-    ]);
-    expect(c.lines[2]).toMatchObject({ label: 'Web search fee, low search context', quantity: 1, unit: 'requests', rate: 5, per: 1000 });
-    expect(c.total_cost).toBe(0.007);
-    const condition = c.conditions.find((x) => x.kind === 'search_context');
-    expect(condition).toMatchObject({ option: 'low', default: 'low', options: ['low', 'medium', 'high'] });
-    expect(condition?.description).toMatch(/low search context \(the default/);
-    expect(c.modifiers.search_context).toBe('low');
-  });
-
   test('search_context high is the $12 per 1,000 requests fee; 10 requests pay it 10 times', () => {
     const c = estimateCost(model('sonar'), { input_tokens: 1000, output_tokens: 1000, requests: 10 }, { search_context: 'high' });
     expect(c.lines.find((l) => l.item === 'search_fee')).toMatchObject({ quantity: 10, rate: 12, cost: 0.12 });

@@ -64,6 +64,26 @@ describe('the schema rejects a broken overlay with a message naming the entry an
     expect(() => parseOverlay({ as_of: '2026-11-24', generic: [g] })).toThrow(/generic\[0\]\.offers\[0\] \("x"\): must be a catalog key/);
   });
 
+  test('a patch: a schedule starts unconditioned, a daily window has both ends, one of rates/schedule/tiers, a larger extended window', () => {
+    const patch = (p: object) => parseOverlay({ as_of: '2026-11-24', patches: [{ model: 'p:m', source: 's', as_of: '2026-01-01', ...p }] });
+    const r = { input: '1' };
+    expect(() => patch({ schedule: [{ start_date: '2026-01-01', rates: r }, { rates: r }] })).toThrow(
+      /first price set of a schedule has no condition/,
+    );
+    expect(() => patch({ schedule: [{ rates: r }, { start_time: '01:00:00Z', rates: r }] })).toThrow(/needs both start_time and end_time/);
+    expect(() => patch({ schedule: [{ rates: r }, { start_date: '2026-01-01T25:00Z', rates: r }] })).toThrow(/date-time/);
+    expect(() => patch({ schedule: [{ rates: r }, { weekdays_only: true, start_date: '2026-01-01', rates: r }] })).toThrow(
+      /weekdays_only goes with a daily window/,
+    );
+    expect(() => patch({ rates: r, tiers: { input_mtok: [{ start: 200_000, rate: '6' }] } })).toThrow(/one of rates, schedule and tiers/);
+    expect(() => patch({ context_window: 200_000, extended_context: { window: 100_000, requires: 'x' } })).toThrow(
+      /larger than context_window/,
+    );
+    expect(() => patch({ extended_context: { window: 1_000_000, requires: 'x', from: '2026-05-01', until: '2026-04-30' } })).toThrow(
+      /from must be before until/,
+    );
+  });
+
   test('every problem is listed, not just the first', () => {
     const broken = { as_of: 'x', models: [{ ...goodModel, source: '', rates: { input: '-2' } }] };
     try {
@@ -145,6 +165,15 @@ describe('the real overlay', () => {
     const c = buildCatalog(await loadBaseProviders(), o, { baseVersion: 'test' });
     expect(c.warnings).toEqual(['overlay alias "ghost" points at "openai:no-such-model", which the catalog does not have']);
     expect(c.resolve('ghost').ok).toBe(false);
+  });
+
+  test('tiers for a price the model lacks are reported, not added', async () => {
+    const o = parseOverlay({
+      ...realOverlay(),
+      patches: [{ model: 'openai:gpt-4', tiers: { cache_write_1h_mtok: [{ start: 1000, rate: '1' }] }, source: 's', as_of: '2026-01-01' }],
+    });
+    const c = buildCatalog(await loadBaseProviders(), o, { baseVersion: 'test' });
+    expect(c.warnings).toEqual(['overlay patch of "openai:gpt-4" adds tiers to "cache_write_1h_mtok", a price the model does not have']);
   });
 
   test('a changed overlay gives a different catalog version; the same input the same version', async () => {

@@ -13,6 +13,10 @@ const operational: Array<{ url: string; summary: string; status?: string }> = [
   { url: '/health/ready', summary: 'Readiness: 200 {"status":"ready"}, or 503 {"status":"starting"|"draining"}' },
   { url: '/health/detailed', summary: 'Version, colour, uptime, in-flight requests, sessions, catalog and memory' },
   { url: '/deployment/info', summary: 'Name, version, colour, pid, start time, data as-of, Node version' },
+  {
+    url: '/deployment/prices',
+    summary: 'Every price this environment serves: catalog key -> price key -> rate, with data as-of and source',
+  },
   { url: '/metrics', summary: 'Prometheus metrics (text exposition format)' },
 ];
 
