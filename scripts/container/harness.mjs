@@ -188,7 +188,10 @@ export async function cleanup() {
     if (left.length === images.length) break;
     images = left;
   }
-  if (images.length > 0) log(`[WARN] images left behind (in use elsewhere?): ${images.join(' ')}`);
+  // Removing an image also removes the untagged stages under it, so an id whose rmi failed may be gone already.
+  const stillThere = [];
+  for (const id of images) if ((await engine(['image', 'exists', id], { allowFail: true })).code === 0) stillThere.push(id);
+  if (stillThere.length > 0) log(`[WARN] images left behind (in use elsewhere?): ${stillThere.join(' ')}`);
   for (const d of made.dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
