@@ -14,6 +14,8 @@ import { launchBrowser, type TestBrowser, type TestPage } from './browser.js';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 const WAIT = { timeout: 15_000 };
+/** The page background of each theme (--bg in web/shared/base.css). */
+const BACKGROUND = { light: 'rgb(246, 247, 249)', dark: 'rgb(17, 20, 24)' } as const;
 
 type Server = Awaited<ReturnType<typeof startRealServer>>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -362,7 +364,7 @@ describe('calculator page', () => {
   });
 
   it('has no serious or critical accessibility violations (axe-core), in light and dark', async () => {
-    for (const theme of ['light', 'dark']) {
+    for (const theme of ['light', 'dark'] as const) {
       const page = await open(`?theme=${theme}&compare=gpt-4o,claude-3-5-sonnet`);
       await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 2, undefined, WAIT);
       await page.evaluate(axe.source);
@@ -373,6 +375,19 @@ describe('calculator page', () => {
       });
       const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(serious, `${theme}: ${JSON.stringify(serious)}`).toEqual([]);
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(BACKGROUND[theme]);
+    }
+  });
+
+  it('follows the system preference unless the theme is chosen', async () => {
+    for (const [scheme, query, expected] of [
+      ['dark', '', 'dark'],
+      ['dark', '?theme=light', 'light'],
+      ['light', '?theme=dark', 'dark'],
+    ] as const) {
+      const page = await open(query);
+      await page.emulateMedia({ colorScheme: scheme });
+      expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), `${scheme} ${query}`).toBe(BACKGROUND[expected]);
     }
   });
 

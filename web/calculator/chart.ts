@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { byId, h } from '../shared/dom.js';
 import { int, rate, tokensShort } from '../shared/format.js';
-import { cssVar } from '../shared/theme.js';
+import { cssColour } from '../shared/theme.js';
 import type { ChartAxis } from './state.js';
 
 /** One row of get_performance_metrics with include_cost (the fields the chart reads). */
@@ -87,9 +87,9 @@ export function mountChart(rows: readonly PerformanceRow[], initialAxis: ChartAx
       .map((row) => ({ row, x: (axis === 'throughput' ? row.throughput_tps : row.context_window) ?? 0, y: row.blended_cost_per_1m ?? 0 }))
       .filter((p) => p.x > 0 && p.y > 0)
       .sort((a, b) => a.x - b.x || a.y - b.y);
-    const text = cssVar('--text');
-    const grid = cssVar('--chart-grid');
-    const colour = cssVar('--chart-point');
+    const text = cssColour('--text');
+    const grid = cssColour('--chart-grid');
+    const colour = cssColour('--chart-point');
     const axisStyle = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
     plot = new uPlot(
       {

@@ -13,7 +13,16 @@ export function effectiveTheme(theme: Theme): 'light' | 'dark' {
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
-/** A CSS custom property's value, for drawing code (the chart) that cannot use CSS itself. */
-export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+/**
+ * A colour custom property as the browser resolves it now (rgb()), for drawing code (the chart) that cannot use
+ * CSS itself. The properties hold light-dark(...), which only a colour property resolves: a probe element does.
+ */
+export function cssColour(name: string): string {
+  const probe = document.createElement('span');
+  probe.style.display = 'none';
+  probe.style.color = `var(${name})`;
+  document.documentElement.append(probe);
+  const colour = getComputedStyle(probe).color;
+  probe.remove();
+  return colour;
 }
