@@ -14,6 +14,19 @@ const CONTEXTS = ['low', 'medium', 'high'] as const;
 const choice = <T extends readonly [string, ...string[]]>(name: string, values: T) =>
   z.enum(values, { error: (iss) => `${name} must be one of ${values.join(', ')}, got ${JSON.stringify(iss.input)}` }).optional();
 
+/** The most requests one estimate scales to. */
+export const MAX_REQUESTS = 1e9;
+
+/** The optional request count of estimate_cost and compare_costs; `purpose` ends its description. */
+export const requestCount = (purpose: string) =>
+  z
+    .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
+    .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
+    .min(1, { error: 'requests must be at least 1 (leave it out for a single request)' })
+    .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
+    .optional()
+    .describe(`Number of requests, ${purpose}. Default 1.`);
+
 /** Usage beyond input and output tokens (all per request, all optional). */
 export const usageShape = {
   cached_input_tokens: tokenCount('cached_input_tokens')

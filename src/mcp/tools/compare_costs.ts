@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { estimateCost, PricingInputError } from '../../pricing/index.js';
-import { MAX_REQUESTS } from './estimate_cost.js';
-import { conditionShape, costInput, costModifiers, hostInfo, lineShape, modifierShape, usageShape } from '../cost-shapes.js';
+import { conditionShape, costInput, costModifiers, hostInfo, lineShape, modifierShape, requestCount, usageShape } from '../cost-shapes.js';
 import { formatInt, formatUsd, rateNumber, roundTo, roundUsd } from '../format.js';
 import {
   ToolError,
@@ -35,13 +34,7 @@ const input = toolInput({
   input_tokens: tokenCount('input_tokens').describe('Prompt tokens per request.'),
   output_tokens: tokenCount('output_tokens').describe('Completion tokens per request.'),
   ...usageShape,
-  requests: z
-    .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
-    .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
-    .min(1, { error: 'requests must be at least 1 (leave it out for a single request)' })
-    .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
-    .optional()
-    .describe('Number of requests, to compare a volume. Default 1.'),
+  requests: requestCount('to compare a volume'),
   ...modifierShape,
 });
 

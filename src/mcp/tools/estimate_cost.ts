@@ -11,10 +11,9 @@ import {
   lineShape,
   modifierShape,
   modifiersShape,
+  requestCount,
   usageShape,
 } from '../cost-shapes.js';
-
-export const MAX_REQUESTS = 1e9;
 
 const input = toolInput({
   model_name: modelName('model_name').describe(
@@ -23,13 +22,7 @@ const input = toolInput({
   input_tokens: tokenCount('input_tokens').describe('Prompt tokens per request, including any served from cache.'),
   output_tokens: tokenCount('output_tokens').describe('Completion (output) tokens per request.'),
   ...usageShape,
-  requests: z
-    .number({ error: (iss) => `requests must be a whole number of requests, got ${JSON.stringify(iss.input)}` })
-    .int({ error: (iss) => `requests must be a whole number, got ${String(iss.input)}` })
-    .min(1, { error: 'requests must be at least 1 (leave it out for a single request)' })
-    .max(MAX_REQUESTS, { error: `requests must be at most ${MAX_REQUESTS}` })
-    .optional()
-    .describe('Number of requests, to scale the per-request estimate to a volume (e.g. a month). Default 1.'),
+  requests: requestCount('to scale the per-request estimate to a volume (e.g. a month)'),
   ...modifierShape,
 });
 
