@@ -3,21 +3,9 @@
 import { h } from '../shared/dom.js';
 import { int, perUnit, rate, usd } from '../shared/format.js';
 
-export interface CostLine {
-  item: string;
-  label: string;
-  quantity: number;
-  unit: string;
-  rate: number | null;
-  per: number;
-  cost: number | null;
-  pricing: 'priced' | 'free' | 'unpriced';
-}
-
-export interface Condition {
-  kind: string;
-  description: string;
-}
+// The line and condition shapes are the pricing core's own: the page cannot drift from the tool's answer.
+export type { CostCondition as Condition, CostLine } from '../../src/pricing/types.js';
+import type { CostCondition as Condition, CostLine } from '../../src/pricing/types.js';
 
 /** estimate_cost's structuredContent (the fields this page reads). */
 export interface Estimate {
