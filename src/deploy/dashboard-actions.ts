@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AdminContext } from './admin-handlers.js';
 import { handleAdmin } from './admin-handlers.js';
 import { adminArgs } from './admin-protocol.js';
+import type { ActionAnswer, ActionsInfo, DashboardVerb } from './status-view.js';
 import type { RpcResult } from './unix-rpc.js';
 
 // The dashboard's buttons: the CLI's promote, abort and rollback, each through the admin protocol (the
@@ -12,24 +13,8 @@ import type { RpcResult } from './unix-rpc.js';
 //   GET  /deploy/api/actions          { enabled, verbs, reason }
 //   POST /deploy/api/actions/<verb>   Authorization: Bearer <admin token>; JSON body: the verb's arguments
 
-export const dashboardVerbs = ['promote', 'abort', 'rollback'] as const;
-export type DashboardVerb = (typeof dashboardVerbs)[number];
-
-export interface ActionsInfo {
-  enabled: boolean;
-  verbs: DashboardVerb[];
-  reason: string;
-}
-
-/** What the page gets back for an action: the verb's own lines and answer, or that it goes on. */
-export interface ActionAnswer {
-  ok: boolean;
-  /** Still running after `answerWaitMs` (a promote drains, a rollback may start a colour): the page follows it live. */
-  pending: boolean;
-  lines: string[];
-  error?: string;
-  data?: unknown;
-}
+export const dashboardVerbs: readonly DashboardVerb[] = ['promote', 'abort', 'rollback'];
+export type { ActionAnswer, ActionsInfo, DashboardVerb } from './status-view.js';
 
 const maxBodyBytes = 4096;
 /** How long the request waits for the verb's answer before it says "under way" (the router's upstream timeout is far longer). */

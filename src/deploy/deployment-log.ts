@@ -1,12 +1,8 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DeploymentEvent } from './status-view.js';
 
-/** One line of D/deployment.log. `event` names what happened; the rest depends on it. */
-export interface DeploymentEvent {
-  ts: string;
-  event: string; // phase | switch | drain | stop | start | rollback | analysis | crash | restart | adopt | controller | deploy | answers | action
-  [key: string]: unknown;
-}
+export type { DeploymentEvent } from './status-view.js';
 
 export function deploymentLogPath(dir: string): string {
   return join(dir, 'deployment.log');

@@ -3,26 +3,9 @@ import type { TargetCounts } from './analysis.js';
 import type { Colour } from './defaults.js';
 import { Colours } from './defaults.js';
 import type { RouterStatus } from './router-protocol.js';
+import type { ColourRates, TrafficView } from './status-view.js';
 
-/** One colour's traffic through the router: totals since the router started, rates over the last window. */
-export interface ColourRates {
-  /** Requests the router has answered for this colour since it started. */
-  requests: number;
-  /** Of those, 5xx answers and JSON-RPC server errors (the latter counted while the analysis inspects bodies). */
-  errors: number;
-  /** Over the window: requests per second, the share that were errors, their mean latency (null with no request). */
-  rps: number;
-  errorRate: number;
-  avgLatencyMs: number | null;
-}
-
-/** What `status` shows of the traffic (null until two readings span some time). */
-export interface TrafficView {
-  /** The span the rates are over (up to the configured window; shorter just after a start). */
-  windowMs: number;
-  sampledAt: string;
-  colours: Record<Colour, ColourRates>;
-}
+export type { ColourRates, TrafficView } from './status-view.js';
 
 interface Sample {
   at: number;
