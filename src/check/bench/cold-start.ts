@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
+import { trackChild } from './interrupt.js';
 import { stopChild } from './processes.js';
 import { compareRow } from './types.js';
 import { BARE_CALL, OUR_CALL } from './workload.js';
@@ -47,7 +48,7 @@ export function timeStart(
   if (!file) return Promise.reject(new Error('empty server command'));
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const child = trackChild(spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
     let out = '';
     let err = '';
     let initialize: number | undefined;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { trackChild } from './interrupt.js';
 import { assertLocal, type LeanLoadResult, type LeanLoadSpec, type LeanRequest } from './lean-load.js';
 import { builtBenchScript } from './workload.js';
 
@@ -29,7 +30,7 @@ export class LeanLoadClient {
   }
 
   static start(): LeanLoadClient {
-    const child = spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = trackChild(spawn(process.execPath, [CHILD], { stdio: ['pipe', 'pipe', 'inherit'] }));
     return new LeanLoadClient(child);
   }
 

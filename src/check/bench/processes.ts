@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { trackChild } from './interrupt.js';
 import type { ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -33,10 +34,12 @@ export function spawnServer(
 ): ChildServer {
   const [file, ...args] = argv;
   if (!file) throw new Error('empty server command');
-  const child = spawn(file, args, {
-    stdio: stdio === 'pipe-all' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+  const child = trackChild(
+    spawn(file, args, {
+      stdio: stdio === 'pipe-all' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    }),
+  );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString('utf8')).slice(-2000);

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { adminCall } from '../../deploy/admin-client.js';
 import type { AdminArgs, AdminVerb, StatusView } from '../../deploy/admin-protocol.js';
 import { PACKAGE_ROOT, VERSION } from '../../version.js';
+import { onInterrupt, trackChild } from './interrupt.js';
 import { LeanLoadClient } from './lean-client.js';
 import type { LeanLoadResult, LeanLoadSpec, LeanRequest } from './lean-load.js';
 import { freePort, spawnServer, waitForHttp } from './processes.js';
@@ -71,17 +72,19 @@ interface Controller {
 }
 
 function startController(main: string, dir: string, port: number, extraEnv: Record<string, string>): Controller {
-  const child = spawn(process.execPath, [main, 'controller', '--dir', dir, '--port', String(port)], {
-    env: {
-      ...process.env,
-      ...extraEnv,
-      LOG_LEVEL: 'warn',
-      DEPLOY_ANALYSIS_WINDOW: '0',
-      DEPLOY_VALIDATE_MAX_AVG_MS: '1000',
-      DEPLOY_VALIDATE_MAX_MAX_MS: '5000',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = trackChild(
+    spawn(process.execPath, [main, 'controller', '--dir', dir, '--port', String(port)], {
+      env: {
+        ...process.env,
+        ...extraEnv,
+        LOG_LEVEL: 'warn',
+        DEPLOY_ANALYSIS_WINDOW: '0',
+        DEPLOY_VALIDATE_MAX_AVG_MS: '1000',
+        DEPLOY_VALIDATE_MAX_MAX_MS: '5000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   return { child, stderr: () => stderr };
@@ -119,6 +122,15 @@ export const routerSection: BenchSection = {
     const rows: BenchRow[] = [];
     const notes: string[] = [];
     let tcpEnv: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    // The deployment this section made (controller, router, colours) and its dir, also when the bench is interrupted.
+    const teardown = async (): Promise<void> => {
+      await adminCall(dir, 'shutdown', {}).catch(() => undefined);
+      const hard = setTimeout(() => ctl.child.kill('SIGKILL'), 20_000);
+      await exited(ctl.child);
+      clearTimeout(hard);
+      await rm(dir, { recursive: true, force: true });
+    };
+    const forget = onInterrupt(teardown);
     try {
       await waitForController(dir, ctl);
       opts.onLine(`router: first deploy of v${VERSION} (blue) from ${PACKAGE_ROOT}...`);
@@ -290,11 +302,8 @@ export const routerSection: BenchSection = {
     } finally {
       await client.close();
       await tcpEnv?.stop();
-      await adminCall(dir, 'shutdown', {}).catch(() => undefined);
-      const hard = setTimeout(() => ctl.child.kill('SIGKILL'), 20_000);
-      await exited(ctl.child);
-      clearTimeout(hard);
-      await rm(dir, { recursive: true, force: true });
+      await teardown();
+      forget();
     }
     return { name: NAME, title: TITLE, rows, notes };
   },

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmtMs } from '../stats.js';
+import { cleanUpOnInterrupt, onInterrupt } from './interrupt.js';
 import { sections as allSections } from './sections.js';
 import type { BenchOptions, BenchRow, BenchSection, BenchSectionResult, BenchTransport } from './types.js';
 import { bareServerArgv, ourServerCommands } from './workload.js';
@@ -34,7 +35,9 @@ export type BenchRunOptions = Omit<BenchOptions, 'ours' | 'bare'> & Partial<Pick
 
 /** Runs the sections; a section that throws is reported as skipped with the reason, the rest still run. */
 export async function runBench(chosen: BenchSection[], run: BenchRunOptions): Promise<BenchSectionResult[]> {
+  const stopHandling = cleanUpOnInterrupt();
   const telemetryDir = await mkdtemp(join(tmpdir(), 'llm-pricing-bench-'));
+  const forget = onInterrupt(() => rm(telemetryDir, { recursive: true, force: true }));
   const opts: BenchOptions = { ...run, ours: run.ours ?? ourServerCommands(telemetryDir), bare: run.bare ?? bareServerArgv() };
   const results: BenchSectionResult[] = [];
   try {
@@ -48,6 +51,8 @@ export async function runBench(chosen: BenchSection[], run: BenchRunOptions): Pr
     }
   } finally {
     await rm(telemetryDir, { recursive: true, force: true });
+    forget();
+    stopHandling();
   }
   return results;
 }
