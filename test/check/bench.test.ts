@@ -1,10 +1,12 @@
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatBench, runBench, selectSections } from '../../src/check/bench/run.js';
 import { sections } from '../../src/check/bench/sections.js';
 import type { BenchOptions } from '../../src/check/bench/types.js';
-import { FIXTURE, ROOT, runCli } from './helpers.js';
+import { CLI, FIXTURE, ROOT, runCli } from './helpers.js';
 
 // The bench's smoke test: every section runs end to end on tiny numbers, with
 // the fixture standing in for our server (same tool, same endpoints) and the
@@ -140,5 +142,41 @@ describe('bench', () => {
     const unknown = await runCli(['bench', '--section', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown bench section(s): nope');
+  });
+  it('CLI: SIGTERM mid-run stops the servers it started and removes its temp dir', async () => {
+    const benchDirs = () =>
+      readdirSync(tmpdir())
+        .filter((d) => d.startsWith('llm-pricing-bench-'))
+        .map((d) => join(tmpdir(), d));
+    const before = benchDirs();
+    const bench = spawn(process.execPath, [CLI, 'bench', '--section', 'http', '--round', '5s'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<void>((resolve, reject) => {
+      bench.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        if (/rounds of/.test(stderr)) resolve();
+      });
+      bench.once('exit', () => reject(new Error(`bench ended before its rounds: ${stderr}`)));
+    });
+    const exited = new Promise<number | null>((r) => bench.once('exit', (code) => r(code)));
+    await started;
+    // Its children, by parent pid, and the temp dir it made.
+    const children = readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(bench.pid);
+        } catch {
+          return false;
+        }
+      });
+    const dirs = benchDirs().filter((d) => !before.includes(d));
+    expect(children.length).toBeGreaterThan(0);
+    expect(dirs).toHaveLength(1);
+    bench.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(stderr).toContain('bench: SIGTERM: stopping what it started');
+    for (const pid of children) expect(existsSync(`/proc/${pid}`), `child ${pid}`).toBe(false);
+    for (const dir of dirs) expect(existsSync(dir), dir).toBe(false);
   });
 });
