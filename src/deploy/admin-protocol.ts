@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeployAnswer } from './deploy-flow.js';
+import type { DeployAnswer } from './deploy-phases.js';
 import type { DeploymentEvent, StatusView } from './status-view.js';
 import type { RollbackAnswer } from './rollback-flow.js';
 

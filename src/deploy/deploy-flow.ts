@@ -1,94 +1,14 @@
-import { Analysis } from './analysis.js';
-import type { AnalysisVerdict } from './analysis.js';
 import type { DeployContext, DeployOptions } from './context.js';
 import type { Colour } from './defaults.js';
 import { otherColour } from './defaults.js';
 import { failpoint } from './failpoint.js';
+import { Phases, deployResult as result, secs, up } from './deploy-phases.js';
+import { startAnalysis } from './post-switch-watch.js';
 import { describeData, describeRelease, prepareRelease, releaseIdentity } from './release.js';
 import type { ReleaseRequest } from './release.js';
 import type { PendingDeploy, ReleaseSpec } from './state.js';
-import { instantRollback } from './switch-back.js';
 import type { RpcOutput, RpcResult } from './unix-rpc.js';
 import { compareAnswers, comparePrices, priceChangeLines, validateColour } from './validation.js';
-
-const up = (c: Colour) => c.toUpperCase();
-const secs = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
-
-/** The deploy's answer (the admin protocol's `deploy` data). */
-export interface DeployAnswer {
-  version: string;
-  colour: Colour;
-  lines: string[];
-  waiting?: boolean;
-  cancelled?: boolean;
-  switchMs?: number;
-  durationMs?: number;
-}
-
-/** Prints a line to the client and remembers it; saves the phase and logs it as it begins and ends. */
-export class Phases {
-  readonly lines: string[] = [];
-  private phaseStart = 0;
-  phase = 0;
-  constructor(
-    private readonly ctx: DeployContext,
-    private readonly out: RpcOutput,
-    private readonly version: string,
-    private readonly colour: Colour,
-  ) {}
-  line(text: string): void {
-    this.lines.push(text);
-    this.out.line(text);
-  }
-  /** Starts phase `phase`; `with` is saved in the same write (the switch is saved with phase 3). */
-  async begin(
-    phase: number,
-    name: string,
-    text: string,
-    with_: Parameters<DeployContext['state']['change']>[0] = {},
-  ): Promise<{ switchMs: number } | null> {
-    if (this.phase) this.line('');
-    this.phase = phase;
-    this.phaseStart = Date.now();
-    this.line(`[PHASE ${phase}] ${text}`);
-    const d = this.ctx.state.data.deploy;
-    return this.ctx.state.change({
-      ...with_,
-      ...(d !== null && with_.deploy === undefined && { deploy: { ...d, phase } }),
-      event: { event: 'phase', phase, name, status: 'started', version: this.version, colour: this.colour },
-    });
-  }
-  pass(name: string, text: string, extra: Record<string, unknown> = {}): void {
-    const ms = Date.now() - this.phaseStart;
-    this.line(`  [SUCCESS] ${text} (${secs(ms)})`);
-    this.ctx.state.event({
-      event: 'phase',
-      phase: this.phase,
-      name,
-      status: 'passed',
-      version: this.version,
-      colour: this.colour,
-      durationMs: ms,
-      ...extra,
-    });
-  }
-  fail(name: string, reason: string): void {
-    const ms = Date.now() - this.phaseStart;
-    this.line(`  [FAIL] ${reason} (${secs(ms)})`);
-    this.ctx.state.event({
-      event: 'phase',
-      phase: this.phase,
-      name,
-      status: 'failed',
-      version: this.version,
-      colour: this.colour,
-      durationMs: ms,
-      reason,
-    });
-  }
-}
-
-const result = (ok: boolean, data: DeployAnswer, error?: string): RpcResult => ({ type: 'result', ok, exitCode: ok ? 0 : 1, data, error });
 
 /**
  * `deploy`: phases 1 and 2, then (unless --manual-promote) 3 to 5. The caller holds the deploy
@@ -384,61 +304,4 @@ async function rolledBack(ctx: DeployContext, colour: Colour, version: string, p
   if (ctx.state.data.deploy !== null) await ctx.state.change({ deploy: null });
   p.line(`[FAIL] Blue-green deployment to v${version} FAILED: ${reason}`);
   return result(false, { version, colour, lines: p.lines }, reason);
-}
-
-/** The post-switch watch; on a breach it rolls back by itself while the previous colour is warm. */
-function startAnalysis(ctx: DeployContext, colour: Colour, version: string, opts: DeployOptions): void {
-  ctx.analysis?.cancel();
-  if (opts.analysisWindowMs <= 0) {
-    ctx.analysis = null;
-    return;
-  }
-  const traffic = {
-    colour,
-    counts: async () => (await ctx.router.call('status', {})).colours[colour],
-    inspect: async (on: boolean) => void (await ctx.router.call('inspect', { colour, on })),
-  };
-  ctx.analysis = new Analysis(
-    traffic,
-    {
-      windowMs: opts.analysisWindowMs,
-      maxErrorRate: opts.maxErrorRate,
-      minRequests: ctx.defaults.analysisMinRequests,
-      maxAvgLatencyMs: ctx.defaults.analysisMaxAvgLatencyMs,
-    },
-    (v: AnalysisVerdict) => {
-      ctx.state.event({
-        event: 'analysis',
-        colour,
-        version,
-        passed: v.passed,
-        reason: v.reason,
-        requests: v.requests,
-        errors: v.errors,
-        errorRate: v.errorRate,
-        avgLatencyMs: Math.round(v.avgLatencyMs * 10) / 10,
-      });
-      if (!v.passed) void autoRollback(ctx, colour, v.reason);
-    },
-  );
-}
-
-async function autoRollback(ctx: DeployContext, colour: Colour, reason: string): Promise<void> {
-  const st = ctx.state;
-  if (st.active !== colour) return;
-  const prev = st.data.previous;
-  if (!prev || !ctx.procs[prev].running) {
-    await st.change({
-      colours: { [colour]: { note: `analysis failed (${reason}) but no previous environment was warm` } },
-      event: {
-        event: 'rollback',
-        automatic: true,
-        from: colour,
-        to: prev,
-        failed: `no warm previous environment to roll back to (${reason})`,
-      },
-    });
-    return;
-  }
-  await instantRollback(ctx, prev, `automatic: ${reason}`, { line: () => {}, event: () => {} });
 }
