@@ -49,7 +49,10 @@ export function register(program: Command): void {
     .description(
       "compare the catalog's prices with independent public price lists (LiteLLM, models.dev) and list every disagreement over 0.5%",
     )
-    .option('--against <file|url...>', 'price lists to compare with (default: the pinned snapshots in data/audit/)')
+    .option(
+      '--against <file|url...>',
+      "price lists to compare with, in LiteLLM's or models.dev's format (default: the pinned models.dev snapshot in data/audit/)",
+    )
     .option('--prices <file>', 'audit this base price data instead of the bundled copy')
     .option('--overlay <file>', 'overlay to audit (default: data/overlay.json)')
     .option('--known <file>', 'reviewed known differences (default: data/audit/known-differences.json)')
