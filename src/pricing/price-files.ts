@@ -12,7 +12,12 @@ export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 /** Read a URL (http, https, file:) or a path. */
 export async function readSource(source: string, timeoutMs = DEFAULT_READ_TIMEOUT_MS, maxBytes = DEFAULT_MAX_BYTES): Promise<string> {
   if (/^https?:\/\//i.test(source)) {
-    const res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
+    } catch (err) {
+      throw new Error(fetchFailure(err, timeoutMs));
+    }
     if (!res.ok) throw new Error(`${source}: HTTP ${res.status} ${res.statusText}`);
     const declared = Number(res.headers.get('content-length') ?? '0');
     if (declared > maxBytes) throw new Error(`${source}: response of ${declared} bytes exceeds the ${maxBytes}-byte limit`);
@@ -24,6 +29,14 @@ export async function readSource(source: string, timeoutMs = DEFAULT_READ_TIMEOU
   const body = await readFile(path);
   if (body.length > maxBytes) throw new Error(`${path}: file of ${body.length} bytes exceeds the ${maxBytes}-byte limit`);
   return body.toString('utf8');
+}
+
+/** fetch's own message is "fetch failed"; the reason is in its cause (a refused connection, an unknown host). */
+function fetchFailure(err: unknown, timeoutMs: number): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError') return `no answer within ${timeoutMs / 1000} s`;
+  const cause = e.cause?.message ?? e.cause?.code;
+  return cause ? `${e.message} (${cause})` : e.message;
 }
 
 /** Write `text` to `file` so that readers see the old file or the new one, never a mix. */

@@ -87,6 +87,15 @@ describe('prices update', () => {
       expect(r.out, path).toMatch(/nothing written/);
       await expect(stat(to), path).rejects.toThrow();
     }
+    // A port nothing listens on: the reason, not fetch's bare "fetch failed".
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const r = await cli(['prices', 'update', '--from', `http://127.0.0.1:${port}/prices.json`, '--to', to]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/cannot read http:\/\/127\.0\.0\.1:\d+\/prices\.json: fetch failed \(connect ECONNREFUSED/);
+    await expect(stat(to)).rejects.toThrow();
   });
 
   test('good data is written atomically with its record, the drift is reported, and serve --prices serves it', async () => {
