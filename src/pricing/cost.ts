@@ -225,7 +225,7 @@ export function estimateCost(model: ModelEntry, input: CostInput, mods: CostModi
   if (tier !== undefined) {
     conditions.push({
       kind: 'long_context_tier',
-      description: `long-context prices: the prompt has more than ${tier.toLocaleString('en-US')} input tokens (${usage.input_tokens.toLocaleString('en-US')}), so the whole request is priced at the higher tier`,
+      description: `long-context prices: the prompt has ${tierWords(tier)} input tokens (${usage.input_tokens.toLocaleString('en-US')}), so the whole request is priced at the higher tier`,
       threshold: tier,
       input_tokens: usage.input_tokens,
     });
@@ -332,4 +332,10 @@ function appliedRates(prices: PriceSet, promptTokens: number): AppliedRates {
   const start = input.start ?? output.start;
   if (start !== undefined) out.tier_start = start;
   return out;
+}
+
+/** A tier starts above `start` tokens; data that means "200,000 or more" says 199,999, and is said the way it means. */
+function tierWords(start: number): string {
+  const from = start + 1;
+  return from % 1000 === 0 ? `${from.toLocaleString('en-US')} or more` : `more than ${start.toLocaleString('en-US')}`;
 }

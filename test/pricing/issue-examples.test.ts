@@ -215,6 +215,18 @@ describe('missing or hidden conditions', () => {
     }
   });
 
+  test('a tier the data starts at 199,999 reads "200,000 or more"; one at 200,000 reads "more than 200,000"', () => {
+    const grok = cost(resolved('xai:grok-4.3').model, 200_000, 0);
+    const sonnet = cost(resolved('claude-sonnet-4-5').model, 200_001, 0, { allow_over_context: true });
+    expect(grok.conditions.find((x) => x.kind === 'long_context_tier')).toMatchObject({ threshold: 199_999 });
+    expect(grok.conditions.find((x) => x.kind === 'long_context_tier')?.description).toMatch(
+      /has 200,000 or more input tokens \(200,000\)/,
+    );
+    expect(sonnet.conditions.find((x) => x.kind === 'long_context_tier')?.description).toMatch(
+      /has more than 200,000 input tokens \(200,001\)/,
+    );
+  });
+
   test('claude-sonnet-4-20250514 at 300k/10k: $2.025 at the long-context tier while its 1M beta was open, named; refused today', () => {
     const m = resolved('claude-sonnet-4-20250514').model;
     // Retired by Anthropic on 2026-06-15: priced for history and `at`, marked deprecated.
