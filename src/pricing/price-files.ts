@@ -16,7 +16,7 @@ export async function readSource(source: string, timeoutMs = DEFAULT_READ_TIMEOU
     try {
       res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
     } catch (err) {
-      throw new Error(fetchFailure(err, timeoutMs));
+      throw new Error(fetchFailure(err, timeoutMs), { cause: err });
     }
     if (!res.ok) throw new Error(`${source}: HTTP ${res.status} ${res.statusText}`);
     const declared = Number(res.headers.get('content-length') ?? '0');
