@@ -251,4 +251,28 @@ describe('router HTTP/1.1 (RFC 9110, 9112)', () => {
       ),
     ).toBe(403);
   });
+
+  it('does not count a request a proxy passed on as a loopback client (a TLS proxy on this host connects from 127.0.0.1)', async () => {
+    const up = await echo();
+    const r = await routerOn(up.port, { green: 'ready', previewToken: 'let-me-see', adminToken: 'admin' });
+    const get = (headers: string) => exchange(r.port, `GET /info HTTP/1.1\r\nHost: a\r\n${headers}\r\n`, (t) => t.includes('\r\n\r\n{'));
+    const deploy = (headers: string) =>
+      exchange(r.port, `GET /deploy/api/status HTTP/1.1\r\nHost: a\r\n${headers}\r\n`, (t) => t.includes('}'));
+    for (const proxy of [
+      'X-Forwarded-For: 203.0.113.9',
+      'Forwarded: for=203.0.113.9',
+      'X-Real-IP: 203.0.113.9',
+      'X-Forwarded-Proto: https',
+    ]) {
+      expect(statusOf(await get(`X-Deployment-Color: green\r\n${proxy}\r\n`)), proxy).toBe(403);
+      expect(statusOf(await deploy(`${proxy}\r\n`)), proxy).toBe(403);
+      expect(statusOf(await get(`${proxy}\r\n`)), proxy).toBe(200); // plain traffic is not affected
+    }
+    // The tokens still open what they open; loopback without a proxy's headers is still trusted.
+    expect(statusOf(await get('X-Deployment-Color: green\r\nX-Forwarded-For: 203.0.113.9\r\nX-Deployment-Token: let-me-see\r\n'))).toBe(
+      200,
+    );
+    expect(statusOf(await deploy('X-Forwarded-For: 203.0.113.9\r\nAuthorization: Bearer admin\r\n'))).toBe(503); // let in; no controller here
+    expect(statusOf(await get('X-Deployment-Color: green\r\n'))).toBe(200);
+  });
 });

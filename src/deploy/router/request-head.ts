@@ -49,6 +49,8 @@ export interface RequestHead {
   forwardedFor: string | undefined;
   forwardedProto: boolean;
   forwardedHost: boolean;
+  /** A Forwarded or X-Real-IP header came with it: a proxy passed it on (X-Forwarded-* say so too). */
+  proxied: boolean;
 }
 
 /** A request the router refuses; `status` is the answer, and the connection is closed after it. */
@@ -66,7 +68,7 @@ export class HeadError extends Error {
 const watched = new Uint8Array(32);
 for (const n of [...hopByHop, SessionHeader, PreviewHeader, TokenHeader, 'content-length', 'host', 'authorization', 'expect'])
   watched[n.length] = 1;
-for (const n of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host']) watched[n.length] = 1;
+for (const n of ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'x-real-ip']) watched[n.length] = 1;
 
 // A token (RFC 9110 5.6.2) as a method or header name.
 const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -118,6 +120,7 @@ export function parseRequestHead(text: string): RequestHead {
     forwardedFor: undefined,
     forwardedProto: false,
     forwardedHost: false,
+    proxied: false,
   };
   let out = '';
   let length: string | undefined;
@@ -196,6 +199,10 @@ export function parseRequestHead(text: string): RequestHead {
         break;
       case 'x-forwarded-host':
         head.forwardedHost = true;
+        break;
+      case 'forwarded':
+      case 'x-real-ip':
+        head.proxied = true;
         break;
     }
     out += `${name}: ${value}\r\n`;

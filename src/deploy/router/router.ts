@@ -227,9 +227,13 @@ export class Router implements ConnectionRouter {
     return refuse(head, 404, 'unknown router path');
   }
 
-  /** A loopback client, or one that shows a token the controller configured (the admin token opens everything). */
+  /**
+   * A loopback client, or one that shows a token the controller configured (the admin token opens everything).
+   * A request a proxy passed on is not a loopback client even from 127.0.0.1: behind a TLS proxy on this host,
+   * every client on the internet connects from loopback, and proxies say so (X-Forwarded-For, Forwarded, X-Real-IP).
+   */
   private trusted(head: RequestHead, conn: ClientConnection, admin: boolean): boolean {
-    if (isLoopback(conn.remote)) return true;
+    if (isLoopback(conn.remote) && !viaProxy(head)) return true;
     let presented = head.token;
     if (presented === undefined && admin && head.authorization?.startsWith('Bearer ')) presented = head.authorization.slice(7).trim();
     if (presented === undefined || presented === '') return false;
@@ -253,6 +257,10 @@ export class Router implements ConnectionRouter {
 
 function refuse(head: RequestHead, status: number, message: string): OwnAnswer {
   return { answer: errorResponse(head.path, status, message, !head.keepAlive) };
+}
+
+function viaProxy(head: RequestHead): boolean {
+  return head.forwardedFor !== undefined || head.forwardedHost || head.forwardedProto || head.proxied;
 }
 
 export function isLoopback(address: string): boolean {
