@@ -2,11 +2,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import axe from 'axe-core';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRealServer } from '../http/helpers.js';
-import { launchBrowser, type TestBrowser, type TestPage } from './browser.js';
+import { launchBrowser, seriousViolations, type TestBrowser, type TestPage } from './browser.js';
 
 // The calculator page in a real Chromium against the real server (real catalog, real tools), checked against
 // what the MCP tools answer through the SDK client.
@@ -367,13 +366,7 @@ describe('calculator page', () => {
     for (const theme of ['light', 'dark'] as const) {
       const page = await open(`?theme=${theme}&compare=gpt-4o,claude-3-5-sonnet`);
       await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 2, undefined, WAIT);
-      await page.evaluate(axe.source);
-      const violations = await page.evaluate(async () => {
-        const run = (window as unknown as { axe: typeof axe }).axe.run;
-        const result = await run(document, { resultTypes: ['violations'] });
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-      });
-      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const serious = await seriousViolations(page);
       expect(serious, `${theme}: ${JSON.stringify(serious)}`).toEqual([]);
       expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe(BACKGROUND[theme]);
     }

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import axe from 'axe-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, cli, controllerFixture, mcpLoad, readJsonLines, startController } from '../deploy/harness.js';
-import { launchBrowser, type TestBrowser, type TestPage } from './browser.js';
+import { launchBrowser, seriousViolations, type TestBrowser, type TestPage } from './browser.js';
 
 // The deployment dashboard in a real Chromium, through the router of a real controller with two prepared
 // releases of our build: a deploy shown while it happens (phases, the switch, live traffic, the analysis, the
@@ -157,13 +156,7 @@ describe('deployment dashboard', () => {
   it('has no serious or critical accessibility violations (axe-core), in light and dark; fits a phone; writes screenshots', async () => {
     for (const theme of ['light', 'dark']) {
       const page = await open(undefined, `?theme=${theme}`);
-      await page.evaluate(axe.source);
-      const violations = await page.evaluate(async () => {
-        const run = (window as unknown as { axe: typeof axe }).axe.run;
-        const result = await run(document, { resultTypes: ['violations'] });
-        return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-      });
-      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const serious = await seriousViolations(page);
       expect(serious, `${theme}: ${JSON.stringify(serious)}`).toEqual([]);
     }
     mkdirSync(SCREENSHOTS, { recursive: true });
