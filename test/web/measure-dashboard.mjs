@@ -6,22 +6,14 @@
 // Run after a build: `npm run measure:dashboard [-- RUNS]`.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { coldLoads, freePort, launch, median, ms, printLoad, printRender } from './measure-common.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = Number(process.argv[2] ?? 9);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
 const [port, bluePort, greenPort] = [await freePort(), await freePort(), await freePort()];
 const dir = mkdtempSync(join(tmpdir(), 'measure-dashboard-'));
 const start = spawn(
@@ -64,61 +56,37 @@ await new Promise((resolve, reject) => {
   });
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
+const browser = await launch();
 const url = `http://127.0.0.1:${port}/deploy/`;
-const loads = [];
 try {
-  for (let i = 0; i < RUNS; i++) {
-    // A new context each time: an empty cache, as a first visit.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(url);
-    await page.waitForSelector('body[data-ready]', { timeout: 30_000 });
-    loads.push(
-      await page.evaluate(() => {
-        const nav = performance.getEntriesByType('navigation')[0];
-        const resources = performance.getEntriesByType('resource');
-        const api = resources.filter((r) => new URL(r.name).pathname.startsWith('/deploy/api/'));
-        const files = resources.filter((r) => !api.includes(r));
-        const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
-        return {
-          html: nav.responseEnd,
-          interactive: nav.domInteractive,
-          rendered: performance.getEntriesByName('dashboard-rendered')[0].startTime,
-          fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
-          fileBytes: nav.transferSize + sum(files, 'transferSize'),
-          fileDecoded: nav.decodedBodySize + sum(files, 'decodedBodySize'),
-          fileResponses: 1 + files.length,
-          apiBytes: sum(api, 'transferSize'),
-          apiResponses: api.length,
-        };
-      }),
-    );
-    await context.close();
-  }
+  const loads = await coldLoads(browser, url, RUNS, () => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const api = resources.filter((r) => new URL(r.name).pathname.startsWith('/deploy/api/'));
+    const files = resources.filter((r) => !api.includes(r));
+    const sum = (rs, k) => rs.reduce((s, r) => s + r[k], 0);
+    return {
+      html: nav.responseEnd,
+      interactive: nav.domInteractive,
+      rendered: performance.getEntriesByName('dashboard-rendered')[0].startTime,
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
+      fileBytes: nav.transferSize + sum(files, 'transferSize'),
+      fileDecoded: nav.decodedBodySize + sum(files, 'decodedBodySize'),
+      fileResponses: 1 + files.length,
+      apiBytes: sum(api, 'transferSize'),
+      apiResponses: api.length,
+    };
+  });
 
-  const sorted = (xs) => [...xs].sort((a, b) => a - b);
-  const median = (xs) => sorted(xs)[Math.floor(xs.length / 2)];
-  const ms = (x) => `${x.toFixed(0)} ms`;
   const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
   const first = loads[0];
   const warm = loads.slice(1);
-  console.log(
-    `load average ${loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')} on ${cpus().length} cores (a shared machine)`,
-  );
+  printLoad();
   console.log(`dashboard page, ${RUNS} cold loads (empty cache, new browser context each), Chromium ${browser.version()}, router ${url}`);
   console.log(
     `  page weight over the wire: ${kb(first.fileBytes)} in ${first.fileResponses} responses (${kb(first.fileDecoded)} decoded), plus ${kb(first.apiBytes)} of API answers in ${first.apiResponses} responses`,
   );
-  console.log(
-    `  first render (navigation start -> first status shown): first load ${ms(first.rendered)}; next ${warm.length}: median ${ms(median(warm.map((l) => l.rendered)))}, min ${ms(Math.min(...warm.map((l) => l.rendered)))}, max ${ms(Math.max(...warm.map((l) => l.rendered)))}`,
-  );
+  printRender(loads, 'first status shown');
   const at = (k) => ms(median(warm.map((l) => l[k])));
   console.log(`    medians: HTML received ${at('html')}, DOM interactive ${at('interactive')}`);
   console.log(`  first contentful paint: median ${ms(median(loads.map((l) => l.fcp)))}`);
