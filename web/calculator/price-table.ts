@@ -5,22 +5,9 @@ import { byId, debounce, h } from '../shared/dom.js';
 import { int, rate } from '../shared/format.js';
 import type { SortDir, TableState } from './state.js';
 
-/** One row of get_all_pricing (GET /pricing). */
-export interface PriceRow {
-  model: string;
-  key: string;
-  name: string;
-  provider: string;
-  provider_name: string;
-  provider_status: 'active' | 'discontinued';
-  category: string;
-  deprecated: boolean;
-  input_per_1m: number | null;
-  output_per_1m: number | null;
-  cached_input_per_1m: number | null;
-  context_window: number | null;
-  tiered_pricing: boolean;
-}
+/** One row of get_all_pricing (GET /pricing): the server's own row type, so the table cannot drift from the tool. */
+export type { PricingRow as PriceRow } from '../../src/mcp/catalog-view.js';
+import type { PricingRow as PriceRow } from '../../src/mcp/catalog-view.js';
 
 interface Column {
   id: string;
