@@ -52,31 +52,24 @@ export class Phases {
     });
   }
   pass(name: string, text: string, extra: Record<string, unknown> = {}): void {
+    this.end(name, 'passed', `[SUCCESS] ${text}`, extra);
+  }
+  fail(name: string, reason: string): void {
+    this.end(name, 'failed', `[FAIL] ${reason}`, { reason });
+  }
+  /** Ends the current phase: its line with the time it took, and its event in deployment.log. */
+  private end(name: string, status: 'passed' | 'failed', text: string, extra: Record<string, unknown>): void {
     const ms = Date.now() - this.phaseStart;
-    this.line(`  [SUCCESS] ${text} (${secs(ms)})`);
+    this.line(`  ${text} (${secs(ms)})`);
     this.ctx.state.event({
       event: 'phase',
       phase: this.phase,
       name,
-      status: 'passed',
+      status,
       version: this.version,
       colour: this.colour,
       durationMs: ms,
       ...extra,
-    });
-  }
-  fail(name: string, reason: string): void {
-    const ms = Date.now() - this.phaseStart;
-    this.line(`  [FAIL] ${reason} (${secs(ms)})`);
-    this.ctx.state.event({
-      event: 'phase',
-      phase: this.phase,
-      name,
-      status: 'failed',
-      version: this.version,
-      colour: this.colour,
-      durationMs: ms,
-      reason,
     });
   }
 }
